@@ -1,0 +1,116 @@
+using MetaRec.Abstractions;
+using MetaRec.Core.MetaLearning;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaRec.Plugins.Mpp;
+
+/// <summary>
+/// Embedding + MLP click-through network. Encoder: item id embedding, item features
+/// (multi-hot genres) projected and averaged, one embedding per categorical user field,
+/// concatenated: (tasks, length, dim × (2 + fields)). Decoder: two ReLU layers and a logit,
+/// plus a scalar user bias. Every layer has a functional form over explicit weights.
+/// Parameter names are checkpoint keys: renaming one breaks saved models.
+/// </summary>
+internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
+{
+    public const string ItemEmbedding = "item_embedding";
+    public const string ItemFeatureProjection = "item_feature_projection";
+    public const string UserBias = "user_bias";
+
+    /// <summary>Decoder layers, bottom to top; each has "{layer}_weight" (in, out) and "{layer}_bias" (out).</summary>
+    public static readonly string[] Layers = ["fc1", "fc2", "out"];
+
+    private readonly Tensor _itemFeatures;
+    private readonly List<(string Name, Parameter Parameter)> _named = [];
+    private readonly int _userFields;
+
+    public EmbeddingMlp(Catalogue catalogue, int embeddingDim, int hidden1, int hidden2)
+        : base(nameof(EmbeddingMlp))
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        // Initial values are temporaries of this scope; parameters and the buffer are detached from it.
+        using var scope = NewDisposeScope();
+        var schema = catalogue.Schema;
+        _userFields = schema.UserFieldCount;
+        _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
+        register_buffer("item_features", _itemFeatures, persistent: false);
+
+        Add(ItemEmbedding, randn(schema.ItemCount, embeddingDim) * 0.1f);
+        if (schema.ItemFeatureCount > 0)
+        {
+            Add(ItemFeatureProjection, randn(schema.ItemFeatureCount, embeddingDim) * 0.1f);
+        }
+        for (var f = 0; f < _userFields; f++)
+        {
+            Add(UserField(f), randn(schema.UserFieldCardinalities[f], embeddingDim) * 0.1f);
+        }
+        var input = embeddingDim * (1 + (schema.ItemFeatureCount > 0 ? 1 : 0) + _userFields);
+        AddLinear("fc1", input, hidden1);
+        AddLinear("fc2", hidden1, hidden2);
+        AddLinear("out", hidden2, 1);
+        Add(UserBias, zeros(1));
+        InputWidth = input;
+    }
+
+    public int InputWidth { get; }
+
+    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _named;
+
+    public static string UserField(int index) => $"user_field_{index}";
+
+    public bool IsEncoderParameter(string name) =>
+        name == ItemEmbedding || name == ItemFeatureProjection || name.StartsWith("user_field_", StringComparison.Ordinal);
+
+    /// <summary>(tasks, length) input -> (tasks, length, <see cref="InputWidth"/>) features.</summary>
+    public Tensor Encode(TaskTensors input, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weights);
+        long tasks = input.Tasks, length = input.Length;
+        var flat = input.Items.reshape(-1);
+        var parts = new List<Tensor> { weights[ItemEmbedding].index_select(0, flat).view(tasks, length, -1) };
+        if (weights.TryGetValue(ItemFeatureProjection, out var projection))
+        {
+            var features = _itemFeatures.index_select(0, flat).view(tasks, length, -1);
+            parts.Add(matmul(features, projection) / features.sum(-1, keepdim: true).clamp_min(1));
+        }
+        for (var f = 0; f < _userFields; f++)
+        {
+            var field = weights[UserField(f)].index_select(0, input.UserFields.select(1, f));
+            parts.Add(field.unsqueeze(1).expand(tasks, length, -1));
+        }
+        return cat(parts, -1);
+    }
+
+    /// <summary>(tasks, length, features) -> (tasks, length) logits; decoder weights shared or per task.</summary>
+    public Tensor Decode(Tensor encoded, TaskTensors input, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        ArgumentNullException.ThrowIfNull(weights);
+        var h = nn.functional.relu(Linear(encoded, weights["fc1_weight"], weights["fc1_bias"]));
+        h = nn.functional.relu(Linear(h, weights["fc2_weight"], weights["fc2_bias"]));
+        var logits = Linear(h, weights["out_weight"], weights["out_bias"]).squeeze(-1);
+        var bias = weights[UserBias];
+        return logits + (bias.dim() == 2 ? bias : bias.unsqueeze(0));
+    }
+
+    /// <summary>x (tasks, length, in) · W (in, out) or (tasks, in, out) + b (out) or (tasks, out).</summary>
+    private static Tensor Linear(Tensor x, Tensor weight, Tensor bias) =>
+        matmul(x, weight) + (bias.dim() == 2 ? bias.unsqueeze(1) : bias);
+
+    private void AddLinear(string name, int inputs, int outputs)
+    {
+        var bound = 1f / MathF.Sqrt(inputs);
+        Add($"{name}_weight", (rand(inputs, outputs) * 2 - 1) * bound);
+        Add($"{name}_bias", (rand(outputs) * 2 - 1) * bound);
+    }
+
+    private void Add(string name, Tensor initial)
+    {
+        var parameter = new Parameter(initial.detach().contiguous(), requires_grad: true);
+        parameter.DetachFromDisposeScope();
+        register_parameter(name, parameter);
+        _named.Add((name, parameter));
+    }
+}

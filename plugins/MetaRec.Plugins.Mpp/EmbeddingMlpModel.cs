@@ -1,0 +1,149 @@
+using MetaRec.Abstractions;
+using MetaRec.Core.Checkpoints;
+using MetaRec.Core.MetaLearning;
+using static TorchSharp.torch;
+
+namespace MetaRec.Plugins.Mpp;
+
+/// <summary>
+/// A model of one of the embedding-MLP families: the network, its partition into fixed and
+/// adaptive parameters, and how it trains (meta or pooled) and adapts (MAML or fine-tuning).
+/// </summary>
+internal sealed class EmbeddingMlpModel : IRecModel
+{
+    private readonly string _family;
+    private readonly MppSettings _settings;
+    private readonly EmbeddingMlp _network;
+    private readonly MetaLearner _learner;
+    private readonly optim.Optimizer? _pooled;
+
+    public EmbeddingMlpModel(string family, MppSettings settings, Catalogue catalogue)
+    {
+        _family = family;
+        _settings = settings;
+        Catalogue = catalogue;
+        _network = new EmbeddingMlp(catalogue, settings.EmbeddingDim, settings.Hidden1, settings.Hidden2);
+        var names = _network.NamedParameters.Select(p => p.Name).ToList();
+        var adaptive = settings.Mode == Mode.FineTune
+            ? names
+            : names.Where(n => settings.AdaptiveGroups.Any(g => n == g || n.StartsWith(g + "_", StringComparison.Ordinal))).ToList();
+        _learner = new MetaLearner(_network, adaptive, settings.Maml);
+        if (settings.Mode is Mode.Pooled or Mode.FineTune)
+        {
+            _pooled = optim.Adam(_network.parameters(), settings.Maml.OuterLearningRate, weight_decay: settings.Maml.WeightDecay);
+        }
+        Info = new ModelInfo(family, _network.NamedParameters.Sum(p => p.Parameter.numel()), _learner.AdaptiveParameterCount, settings.Effective);
+    }
+
+    public ModelInfo Info { get; }
+
+    public Catalogue Catalogue { get; }
+
+    /// <summary>Names of the parameters adapted per user.</summary>
+    public IReadOnlyList<string> AdaptiveParameters => _learner.Adaptive;
+
+    public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Validate(batch);
+        if (_pooled is null)
+        {
+            if (stage == TrainStage.Online && _settings.Mode != Mode.Mpp)
+            {
+                throw new NotSupportedException($"family '{_family}' has no online meta-training stage");
+            }
+            return _learner.Step(batch, stage);
+        }
+        if (stage == TrainStage.Online)
+        {
+            throw new NotSupportedException($"family '{_family}' has no online meta-training stage");
+        }
+        using var scope = NewDisposeScope();
+        var all = TaskTensors.All(batch);
+        var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
+        var loss = Maml.TaskLosses(_network.Decode(_network.Encode(all, weights), all, weights), all).mean();
+        _pooled.zero_grad();
+        loss.backward();
+        _pooled.step();
+        return loss.item<float>();
+    }
+
+    public UserState Adapt(UserTask user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        Validate([user]);
+        return new UserState(_learner.Adapt(user));
+    }
+
+    public float[] Score(int[] userFields, UserState? state, int[] items)
+    {
+        ArgumentNullException.ThrowIfNull(userFields);
+        ArgumentNullException.ThrowIfNull(items);
+        CheckFields(userFields, "userFields");
+        CheckItems(items);
+        if (items.Length == 0)
+        {
+            return [];
+        }
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        var input = TaskTensors.ForScoring(userFields, items);
+        var values = state is null || state.Values.Length == 0 ? null : state.Values;
+        if (values is null && state is not null && Info.AdaptiveParameters > 0)
+        {
+            throw new ArgumentException($"an empty user state for family '{_family}', which adapts {Info.AdaptiveParameters} values; pass null for a cold user", nameof(state));
+        }
+        return sigmoid(_learner.Logits(input, values)).reshape(-1).data<float>().ToArray();
+    }
+
+    public void Save(Stream stream) =>
+        ModelCheckpoint.Write(stream, new CheckpointContents(_family, _settings.Effective, Catalogue, ParameterCopy.Export(_network.NamedParameters)));
+
+    /// <summary>Overwrites the weights with a checkpoint's.</summary>
+    public void LoadWeights(IReadOnlyList<NamedTensor> tensors) => ParameterCopy.Import(_network.NamedParameters, tensors);
+
+    public void Dispose()
+    {
+        _pooled?.Dispose();
+        _learner.Dispose();
+        _network.Dispose();
+    }
+
+    private void Validate(IReadOnlyList<UserTask> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            CheckFields(task.UserFields, $"task '{task.UserId}' user fields");
+            CheckItems(task.Support.Select(e => e.Item));
+            CheckItems(task.Query.Select(e => e.Item));
+        }
+    }
+
+    private void CheckFields(int[] fields, string what)
+    {
+        var cardinalities = Catalogue.Schema.UserFieldCardinalities;
+        if (fields.Length != cardinalities.Count)
+        {
+            throw new ArgumentException($"{what}: {fields.Length} values, the schema has {cardinalities.Count} user fields");
+        }
+        for (var f = 0; f < fields.Length; f++)
+        {
+            if ((uint)fields[f] >= (uint)cardinalities[f])
+            {
+                throw new ArgumentOutOfRangeException(what, $"user field {f} is {fields[f]}, outside [0, {cardinalities[f]})");
+            }
+        }
+    }
+
+    private void CheckItems(IEnumerable<int> items)
+    {
+        var count = Catalogue.Schema.ItemCount;
+        foreach (var item in items)
+        {
+            if ((uint)item >= (uint)count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(items), $"item {item} is outside the catalogue [0, {count})");
+            }
+        }
+    }
+}

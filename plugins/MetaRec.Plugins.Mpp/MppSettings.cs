@@ -1,0 +1,80 @@
+using MetaRec.Core.Configuration;
+using MetaRec.Core.MetaLearning;
+
+namespace MetaRec.Plugins.Mpp;
+
+/// <summary>How a family built on <see cref="EmbeddingMlp"/> trains and adapts.</summary>
+internal enum Mode
+{
+    /// <summary>Meta parameter partition: MAML on the adaptive part, online stage supported.</summary>
+    Mpp,
+
+    /// <summary>MeLU-style: second-order MAML adapting every decision layer, embeddings fixed per user.</summary>
+    Melu,
+
+    /// <summary>One network trained on all interactions; no adaptation.</summary>
+    Pooled,
+
+    /// <summary>Pooled training; at serving, fine-tunes every parameter on the support set.</summary>
+    FineTune,
+}
+
+/// <summary>
+/// Settings of the embedding-MLP families, with one source of defaults per family. Keys (as
+/// given to <c>metarec train --set key=value</c>): embedding_dim, hidden1, hidden2, adaptive
+/// (comma list of fc1, fc2, out, user_bias), inner_steps, inner_lr, first_order, outer_lr,
+/// online_lr, weight_decay.
+/// </summary>
+internal sealed record MppSettings(
+    Mode Mode,
+    int EmbeddingDim,
+    int Hidden1,
+    int Hidden2,
+    IReadOnlyList<string> AdaptiveGroups,
+    MamlOptions Maml,
+    IReadOnlyDictionary<string, string> Effective)
+{
+    /// <summary>Valid names in the adaptive list: decoder layers and the user bias.</summary>
+    public static readonly string[] Groups = [.. EmbeddingMlp.Layers, EmbeddingMlp.UserBias];
+
+    public static MppSettings Read(Mode mode, IReadOnlyDictionary<string, string> given)
+    {
+        var reader = new SettingsReader(given);
+        var (adaptive, steps, innerLr, firstOrder) = mode switch
+        {
+            Mode.Mpp => ("out,user_bias", 3, 0.5f, false),
+            Mode.Melu => ("fc1,fc2,out", 1, 0.1f, false),
+            Mode.FineTune => ("all", 5, 0.05f, true),
+            _ => ("", 0, 0f, true),
+        };
+        var settings = new MppSettings(
+            mode,
+            reader.Int("embedding_dim", 32, 1, 1024),
+            reader.Int("hidden1", 64, 1, 4096),
+            reader.Int("hidden2", 64, 1, 4096),
+            mode is Mode.Mpp or Mode.Melu ? ParseGroups(reader.String("adaptive", adaptive)) : [],
+            new MamlOptions
+            {
+                InnerSteps = mode == Mode.Pooled ? 0 : reader.Int("inner_steps", steps, 0, 100),
+                InnerLearningRate = mode == Mode.Pooled ? 0 : reader.Float("inner_lr", innerLr, 0, 100),
+                FirstOrder = mode is Mode.Mpp or Mode.Melu ? reader.Bool("first_order", firstOrder) : true,
+                OuterLearningRate = reader.Float("outer_lr", 1e-3f, 1e-7f, 1),
+                OnlineLearningRate = mode == Mode.Mpp ? reader.Float("online_lr", 1e-3f, 1e-7f, 1) : 1e-3f,
+                WeightDecay = reader.Float("weight_decay", 0f, 0, 1),
+            },
+            reader.Effective);
+        reader.ThrowOnUnknown();
+        return settings;
+    }
+
+    private static string[] ParseGroups(string text)
+    {
+        var groups = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = groups.Where(g => !Groups.Contains(g)).ToList();
+        if (groups.Length == 0 || unknown.Count > 0)
+        {
+            throw new ArgumentException($"setting 'adaptive' must list some of {string.Join(", ", Groups)}; got '{text}'");
+        }
+        return groups;
+    }
+}

@@ -1,0 +1,75 @@
+using MetaRec.Abstractions;
+using static TorchSharp.torch;
+
+namespace MetaRec.Core.MetaLearning;
+
+/// <summary>
+/// A batch of user tasks as padded tensors: one row per task, one column per example.
+/// Created in the caller's dispose scope.
+/// </summary>
+/// <param name="Items">(tasks, length) int64 item indices; padding uses item 0.</param>
+/// <param name="Labels">(tasks, length) float32 labels; 0 in padding.</param>
+/// <param name="Mask">(tasks, length) float32, 1 for a real example, 0 for padding.</param>
+/// <param name="UserFields">(tasks, fields) int64 categorical user fields.</param>
+public sealed record TaskTensors(Tensor Items, Tensor Labels, Tensor Mask, Tensor UserFields)
+{
+    public long Tasks => Items.shape[0];
+
+    public long Length => Items.shape[1];
+
+    /// <summary>The support sets of <paramref name="tasks"/>.</summary>
+    public static TaskTensors Support(IReadOnlyList<UserTask> tasks) => Build(tasks, t => t.Support);
+
+    /// <summary>The query sets of <paramref name="tasks"/>.</summary>
+    public static TaskTensors Query(IReadOnlyList<UserTask> tasks) => Build(tasks, t => t.Query);
+
+    /// <summary>Support followed by query: every labelled example of each task.</summary>
+    public static TaskTensors All(IReadOnlyList<UserTask> tasks) => Build(tasks, t => [.. t.Support, .. t.Query]);
+
+    /// <summary>Unlabelled items to score for one user.</summary>
+    public static TaskTensors ForScoring(int[] userFields, int[] items)
+    {
+        var examples = items.Select(i => new Example(i, 0, 0)).ToArray();
+        return Build([new UserTask(string.Empty, userFields, examples, [])], t => t.Support);
+    }
+
+    /// <summary>Builds padded tensors from the examples <paramref name="select"/> picks per task.</summary>
+    public static TaskTensors Build(IReadOnlyList<UserTask> tasks, Func<UserTask, IReadOnlyList<Example>> select)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        if (tasks.Count == 0)
+        {
+            throw new ArgumentException("a batch needs at least one task", nameof(tasks));
+        }
+        var fieldCount = tasks[0].UserFields.Length;
+        var length = Math.Max(1, tasks.Max(t => select(t).Count));
+        var items = new long[tasks.Count * length];
+        var labels = new float[tasks.Count * length];
+        var mask = new float[tasks.Count * length];
+        var fields = new long[tasks.Count * fieldCount];
+        for (var t = 0; t < tasks.Count; t++)
+        {
+            var task = tasks[t];
+            if (task.UserFields.Length != fieldCount)
+            {
+                throw new ArgumentException($"task '{task.UserId}' has {task.UserFields.Length} user fields, the batch {fieldCount}", nameof(tasks));
+            }
+            for (var f = 0; f < fieldCount; f++)
+            {
+                fields[(t * fieldCount) + f] = task.UserFields[f];
+            }
+            var examples = select(task);
+            for (var s = 0; s < examples.Count; s++)
+            {
+                items[(t * length) + s] = examples[s].Item;
+                labels[(t * length) + s] = examples[s].Label;
+                mask[(t * length) + s] = 1f;
+            }
+        }
+        return new TaskTensors(
+            tensor(items, [tasks.Count, length]),
+            tensor(labels, [tasks.Count, length]),
+            tensor(mask, [tasks.Count, length]),
+            tensor(fields, [tasks.Count, fieldCount]));
+    }
+}

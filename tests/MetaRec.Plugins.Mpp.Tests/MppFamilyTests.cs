@@ -1,0 +1,96 @@
+using MetaRec.Abstractions;
+using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Tensors;
+using MetaRec.Testing.Conformance;
+
+namespace MetaRec.Plugins.Mpp.Tests;
+
+public sealed class MppFamilyTests
+{
+    private readonly Catalogue _catalogue = SyntheticTasks.Catalogue();
+
+    public MppFamilyTests() => TorchRuntime.EnsureInitialized();
+
+    private static IModelFamily Family(string name) => new MppPlugin().Families.Single(f => f.Name == name);
+
+    [Fact]
+    public void Mpp_adapts_only_the_top_layer_and_user_bias_by_default()
+    {
+        using var model = Family("mpp").Create(_catalogue, new Dictionary<string, string> { ["hidden2"] = "16" }, seed: 3);
+        Assert.Equal(16 + 1 + 1, model.Info.AdaptiveParameters); // out weight (16x1), out bias, user bias
+        Assert.Equal("out,user_bias", model.Info.Settings["adaptive"]);
+    }
+
+    [Fact]
+    public void Melu_adapts_every_decision_layer_and_no_embedding()
+    {
+        var settings = new Dictionary<string, string> { ["embedding_dim"] = "4", ["hidden1"] = "8", ["hidden2"] = "6" };
+        using var model = Family("melu").Create(_catalogue, settings, seed: 3);
+        var input = 4 * (2 + _catalogue.Schema.UserFieldCount);
+        Assert.Equal((input * 8) + 8 + (8 * 6) + 6 + 6 + 1, model.Info.AdaptiveParameters);
+    }
+
+    [Fact]
+    public void Pooled_does_not_adapt_and_fine_tuning_adapts_everything()
+    {
+        using var pooled = Family("pooled").Create(_catalogue, new Dictionary<string, string>(), seed: 3);
+        using var fineTune = Family("pooled-finetune").Create(_catalogue, new Dictionary<string, string>(), seed: 3);
+        Assert.Equal(0, pooled.Info.AdaptiveParameters);
+        Assert.Equal(fineTune.Info.TotalParameters, fineTune.Info.AdaptiveParameters);
+        Assert.Throws<NotSupportedException>(() => pooled.Train(SyntheticTasks.Tasks(_catalogue, 2), TrainStage.Online));
+    }
+
+    [Fact]
+    public void The_online_stage_keeps_the_fixed_part_frozen()
+    {
+        using var model = Family("mpp").Create(_catalogue, new Dictionary<string, string> { ["online_lr"] = "0.05" }, seed: 3);
+        var tasks = SyntheticTasks.Tasks(_catalogue, 6);
+        model.Train(tasks, TrainStage.Offline);
+        var before = Tensors(model);
+
+        model.Train(tasks, TrainStage.Online);
+        var after = Tensors(model);
+
+        foreach (var name in before.Keys)
+        {
+            var adaptive = name.StartsWith("out_", StringComparison.Ordinal) || name == "user_bias";
+            if (adaptive)
+            {
+                Assert.NotEqual(before[name], after[name]);
+            }
+            else
+            {
+                Assert.Equal(before[name], after[name]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Adapting_to_a_user_lowers_that_users_support_loss()
+    {
+        using var model = Family("mpp").Create(_catalogue, new Dictionary<string, string>(), seed: 3);
+        var tasks = SyntheticTasks.Tasks(_catalogue, 16);
+        for (var i = 0; i < 30; i++)
+        {
+            model.Train(tasks, TrainStage.Offline);
+        }
+        var user = SyntheticTasks.Tasks(_catalogue, 1, support: 20, seed: 99)[0];
+        var items = user.Support.Select(e => e.Item).ToArray();
+
+        var cold = LogLoss(model.Score(user.UserFields, null, items), user.Support);
+        var adapted = LogLoss(model.Score(user.UserFields, model.Adapt(user), items), user.Support);
+
+        Assert.True(adapted < cold, $"support log loss {cold} -> {adapted}");
+    }
+
+    private static double LogLoss(float[] p, IReadOnlyList<Example> examples) =>
+        -examples.Select((e, i) => (e.Label * Math.Log(Math.Max(p[i], 1e-7))) + ((1 - e.Label) * Math.Log(Math.Max(1 - p[i], 1e-7)))).Average();
+
+    private static Dictionary<string, float[]> Tensors(IRecModel model)
+    {
+        using var buffer = new MemoryStream();
+        model.Save(buffer);
+        buffer.Position = 0;
+        return ModelCheckpoint.Read(buffer).Tensors.ToDictionary(t => t.Name, t => t.Values);
+    }
+}

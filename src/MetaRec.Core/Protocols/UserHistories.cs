@@ -1,0 +1,102 @@
+using MetaRec.Abstractions;
+using MetaRec.Core.Data;
+
+namespace MetaRec.Core.Protocols;
+
+/// <summary>One qualifying user's interactions in time order, cut into support and query.</summary>
+internal sealed record UserHistory(int User, Interaction[] Support, Interaction[] Query);
+
+/// <summary>
+/// What both protocols share: the qualifying users, their support/query cut, the seeded shuffle
+/// and the train/validation/test cut points, and turning a history into a <see cref="UserTask"/>.
+/// </summary>
+internal sealed class UserHistories
+{
+    private readonly InteractionDataset _dataset;
+    private readonly ColdStartOptions _options;
+
+    public UserHistories(InteractionDataset dataset, ColdStartOptions options, string protocol)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _dataset = dataset;
+        _options = options;
+
+        var qualifying = Qualify(dataset, options);
+        if (qualifying.Length < ColdStartProtocol.MinimumQualifyingUsers)
+        {
+            throw new InvalidOperationException(
+                $"Only {qualifying.Length} users of '{dataset.Name}' have between {options.MinInteractions} and " +
+                $"{options.MaxInteractions} interactions (inclusive); the {protocol} protocol needs at least " +
+                $"{ColdStartProtocol.MinimumQualifyingUsers}. Lower MinInteractions or raise MaxInteractions.");
+        }
+        Shuffle(qualifying, new Random(options.Seed));
+        Shuffled = qualifying;
+        TrainCount = Floor(qualifying.Length * options.TrainFraction);
+        ValidationCount = Floor(qualifying.Length * options.ValidationFraction);
+    }
+
+    /// <summary>Qualifying users after the seeded Fisher–Yates shuffle.</summary>
+    public UserHistory[] Shuffled { get; }
+
+    /// <summary>floor(n × TrainFraction): the first users of <see cref="Shuffled"/>.</summary>
+    public int TrainCount { get; }
+
+    /// <summary>floor(n × ValidationFraction): the users after the training ones; test gets the rest.</summary>
+    public int ValidationCount { get; }
+
+    public ArraySegment<UserHistory> TrainUsers => new(Shuffled, 0, TrainCount);
+
+    public ArraySegment<UserHistory> ValidationUsers => new(Shuffled, TrainCount, ValidationCount);
+
+    public ArraySegment<UserHistory> TestUsers =>
+        new(Shuffled, TrainCount + ValidationCount, Shuffled.Length - TrainCount - ValidationCount);
+
+    public UserTask ToTask(int user, IEnumerable<Interaction> support, IEnumerable<Interaction> query) =>
+        new(_dataset.UserIds[user], _dataset.UserFieldsOf(user), [.. support.Select(ToExample)], [.. query.Select(ToExample)]);
+
+    private Example ToExample(Interaction interaction)
+    {
+        var label = _dataset.HasRatings
+            ? (interaction.Rating >= _options.LabelThreshold ? 1f : 0f)
+            : interaction.Rating;
+        return new Example(interaction.Item, label, interaction.Rating);
+    }
+
+    /// <summary>Users in index order whose count lies in [Min, Max], each sorted by (timestamp, item).</summary>
+    private static UserHistory[] Qualify(InteractionDataset dataset, ColdStartOptions options)
+    {
+        var perUser = new List<Interaction>?[dataset.UserCount];
+        foreach (var interaction in dataset.Interactions)
+        {
+            (perUser[interaction.User] ??= []).Add(interaction);
+        }
+        var qualifying = new List<UserHistory>();
+        for (var user = 0; user < perUser.Length; user++)
+        {
+            var count = perUser[user]?.Count ?? 0;
+            if (count < options.MinInteractions || count > options.MaxInteractions)
+            {
+                continue;
+            }
+            // OrderBy is stable: equal (timestamp, item) keep file order.
+            var ordered = perUser[user]!.OrderBy(i => i.Timestamp).ThenBy(i => i.Item).ToArray();
+            var cut = count - options.QuerySize;
+            qualifying.Add(new UserHistory(user, ordered[..cut], ordered[cut..]));
+        }
+        return [.. qualifying];
+    }
+
+    private static void Shuffle(UserHistory[] users, Random random)
+    {
+        for (var i = users.Length - 1; i > 0; i--)
+        {
+            var j = random.Next(i + 1);
+            (users[i], users[j]) = (users[j], users[i]);
+        }
+    }
+
+    // A hair of slack so that e.g. 0.7 × 10 = 7.000000000000001 and 0.1 × 30 = 2.9999… floor as intended.
+    private static int Floor(double value) => (int)Math.Floor(value + 1e-9);
+}

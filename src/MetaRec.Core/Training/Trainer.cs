@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using MetaRec.Abstractions;
+using MetaRec.Core.Evaluation;
+using MetaRec.Core.Protocols;
+
+namespace MetaRec.Core.Training;
+
+/// <summary>The outcome of <see cref="Trainer.Fit"/>: the model of the best validation epoch.</summary>
+public sealed record FitResult(IRecModel Model, int BestEpoch, double BestValidation, IReadOnlyList<EpochRecord> History, bool Cancelled);
+
+/// <summary>
+/// The offline stage for any family: epochs of shuffled batches of training tasks, validation
+/// after each epoch (adapt on support, score the query), early stopping, and the best epoch's
+/// weights kept (through the family's own save and load).
+/// </summary>
+public static class Trainer
+{
+    public static FitResult Fit(
+        IModelFamily family,
+        IRecModel model,
+        TaskSplit split,
+        TrainerOptions options,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (split.Train.Count == 0 || split.Validation.Count == 0)
+        {
+            throw new ArgumentException($"training needs train and validation users; the split has {split.Train.Count} and {split.Validation.Count}");
+        }
+
+        var random = new Random(options.Seed);
+        var order = split.Train.ToArray();
+        var steps = (order.Length + options.BatchSize - 1) / options.BatchSize;
+        var history = new List<EpochRecord>();
+        byte[]? best = null;
+        var bestEpoch = 0;
+        var bestScore = double.NegativeInfinity;
+        var cancelled = false;
+        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+            var clock = Stopwatch.StartNew();
+            random.Shuffle(order);
+            double lossSum = 0;
+            for (var step = 0; step < steps; step++)
+            {
+                var batch = order.AsSpan(step * options.BatchSize, Math.Min(options.BatchSize, order.Length - (step * options.BatchSize))).ToArray();
+                var loss = model.Train(batch, TrainStage.Offline);
+                lossSum += loss;
+                progress?.Report(new TrainingProgress(epoch, options.Epochs, step + 1, steps, loss, null));
+            }
+            var validation = Score(ModelEvaluation.Evaluate(model, split.Validation), options.SelectionMetric);
+            history.Add(new EpochRecord(epoch, lossSum / steps, validation, clock.Elapsed.TotalSeconds));
+            progress?.Report(new TrainingProgress(epoch, options.Epochs, steps, steps, (float)(lossSum / steps), validation));
+            if (validation > bestScore)
+            {
+                bestScore = validation;
+                bestEpoch = epoch;
+                using var buffer = new MemoryStream();
+                model.Save(buffer);
+                best = buffer.ToArray();
+            }
+            else if (epoch - bestEpoch >= options.Patience)
+            {
+                break;
+            }
+        }
+
+        if (best is null)
+        {
+            return new FitResult(model, 0, double.NaN, history, cancelled);
+        }
+        model.Dispose();
+        using var stream = new MemoryStream(best);
+        return new FitResult(family.Load(stream), bestEpoch, options.SelectionMetric == "logloss" ? -bestScore : bestScore, history, cancelled);
+    }
+
+    /// <summary>Higher is better for every selection metric (log loss is negated).</summary>
+    private static double Score(EvaluationResult result, string metric) => metric switch
+    {
+        "gauc" => result.Gauc,
+        "logloss" => -result.LogLoss,
+        _ => result.Auc,
+    };
+}

@@ -1,5 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.MetaLearning;
+using MetaRec.Core.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -36,14 +37,14 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
         _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
         register_buffer("item_features", _itemFeatures, persistent: false);
 
-        Add(ItemEmbedding, randn(schema.ItemCount, embeddingDim) * 0.1f);
+        Add(ItemEmbedding, empty(schema.ItemCount, embeddingDim).normal_(0, 0.1));
         if (schema.ItemFeatureCount > 0)
         {
-            Add(ItemFeatureProjection, randn(schema.ItemFeatureCount, embeddingDim) * 0.1f);
+            Add(ItemFeatureProjection, empty(schema.ItemFeatureCount, embeddingDim).normal_(0, 0.1));
         }
         for (var f = 0; f < _userFields; f++)
         {
-            Add(UserField(f), randn(schema.UserFieldCardinalities[f], embeddingDim) * 0.1f);
+            Add(UserField(f), empty(schema.UserFieldCardinalities[f], embeddingDim).normal_(0, 0.1));
         }
         var input = embeddingDim * (1 + (schema.ItemFeatureCount > 0 ? 1 : 0) + _userFields);
         AddLinear("fc1", input, hidden1);
@@ -73,7 +74,7 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
         if (weights.TryGetValue(ItemFeatureProjection, out var projection))
         {
             var features = _itemFeatures.index_select(0, flat).view(tasks, length, -1);
-            parts.Add(matmul(features, projection) / features.sum(-1, keepdim: true).clamp_min(1));
+            parts.Add(matmul(features, projection) / features.sum(-1, keepdim: true).clamp_min(Scalars.One));
         }
         for (var f = 0; f < _userFields; f++)
         {
@@ -92,18 +93,18 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
         h = nn.functional.relu(Linear(h, weights["fc2_weight"], weights["fc2_bias"]));
         var logits = Linear(h, weights["out_weight"], weights["out_bias"]).squeeze(-1);
         var bias = weights[UserBias];
-        return logits + (bias.dim() == 2 ? bias : bias.unsqueeze(0));
+        return logits.add(bias.dim() == 2 ? bias : bias.unsqueeze(0), Scalars.One);
     }
 
     /// <summary>x (tasks, length, in) · W (in, out) or (tasks, in, out) + b (out) or (tasks, out).</summary>
     private static Tensor Linear(Tensor x, Tensor weight, Tensor bias) =>
-        matmul(x, weight) + (bias.dim() == 2 ? bias.unsqueeze(1) : bias);
+        matmul(x, weight).add(bias.dim() == 2 ? bias.unsqueeze(1) : bias, Scalars.One); // rooted scalar: see Scalars
 
     private void AddLinear(string name, int inputs, int outputs)
     {
         var bound = 1f / MathF.Sqrt(inputs);
-        Add($"{name}_weight", (rand(inputs, outputs) * 2 - 1) * bound);
-        Add($"{name}_bias", (rand(outputs) * 2 - 1) * bound);
+        Add($"{name}_weight", empty(inputs, outputs).uniform_(-bound, bound));
+        Add($"{name}_bias", empty(outputs).uniform_(-bound, bound));
     }
 
     private void Add(string name, Tensor initial)

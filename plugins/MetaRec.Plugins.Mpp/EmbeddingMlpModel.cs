@@ -1,6 +1,7 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.MetaLearning;
+using MetaRec.Core.Optimization;
 using static TorchSharp.torch;
 
 namespace MetaRec.Plugins.Mpp;
@@ -15,7 +16,7 @@ internal sealed class EmbeddingMlpModel : IRecModel
     private readonly MppSettings _settings;
     private readonly EmbeddingMlp _network;
     private readonly MetaLearner _learner;
-    private readonly optim.Optimizer? _pooled;
+    private readonly Adam? _pooled;
 
     public EmbeddingMlpModel(string family, MppSettings settings, Catalogue catalogue)
     {
@@ -30,7 +31,7 @@ internal sealed class EmbeddingMlpModel : IRecModel
         _learner = new MetaLearner(_network, adaptive, settings.Maml);
         if (settings.Mode is Mode.Pooled or Mode.FineTune)
         {
-            _pooled = optim.Adam(_network.parameters(), settings.Maml.OuterLearningRate, weight_decay: settings.Maml.WeightDecay);
+            _pooled = new Adam(_network.NamedParameters.Select(p => p.Parameter), settings.Maml.OuterLearningRate, settings.Maml.WeightDecay);
         }
         Info = new ModelInfo(family, _network.NamedParameters.Sum(p => p.Parameter.numel()), _learner.AdaptiveParameterCount, settings.Effective);
     }
@@ -62,9 +63,9 @@ internal sealed class EmbeddingMlpModel : IRecModel
         var all = TaskTensors.All(batch);
         var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
         var loss = Maml.TaskLosses(_network.Decode(_network.Encode(all, weights), all, weights), all).mean();
-        _pooled.zero_grad();
+        _pooled.ZeroGrad();
         loss.backward();
-        _pooled.step();
+        _pooled.Step();
         return loss.item<float>();
     }
 

@@ -1,3 +1,5 @@
+using MetaRec.Core.Tensors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaRec.Core.MetaLearning;
@@ -14,7 +16,7 @@ public static class Maml
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(input);
         var perExample = nn.functional.binary_cross_entropy_with_logits(logits, input.Labels, reduction: nn.Reduction.None);
-        return (perExample * input.Mask).sum(1) / input.Mask.sum(1).clamp_min(1);
+        return (perExample * input.Mask).sum(1) / input.Mask.sum(1).clamp_min(Scalars.One);
     }
 
     /// <summary>
@@ -43,6 +45,8 @@ public static class Maml
         {
             return fast;
         }
+        // Held for the whole loop, never a temporary: see Scalars.
+        using var minusRate = (-learningRate).ToScalar();
         var encoderAdapts = adaptive.Any(model.IsEncoderParameter);
         var encoded = encoderAdapts ? null : model.Encode(support, fast);
         for (var step = 0; step < steps; step++)
@@ -55,7 +59,7 @@ public static class Maml
             {
                 var grad = grads[i] ?? throw new InvalidOperationException(
                     $"adaptive weight '{adaptive[i]}' received no gradient from the support loss");
-                fast[adaptive[i]] = inputs[i] - (learningRate * (createGraph ? grad : grad.detach()));
+                fast[adaptive[i]] = inputs[i].add(createGraph ? grad : grad.detach(), minusRate);
             }
         }
         return fast;

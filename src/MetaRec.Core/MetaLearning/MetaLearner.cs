@@ -1,4 +1,5 @@
 using MetaRec.Abstractions;
+using MetaRec.Core.Optimization;
 using static TorchSharp.torch;
 
 namespace MetaRec.Core.MetaLearning;
@@ -14,8 +15,8 @@ public sealed class MetaLearner : IDisposable
     private readonly IFunctionalModel _model;
     private readonly string[] _adaptive;
     private readonly MamlOptions _options;
-    private readonly optim.Optimizer _offline;
-    private readonly optim.Optimizer? _online;
+    private readonly Adam _offline;
+    private readonly Adam? _online;
 
     public MetaLearner(IFunctionalModel model, IReadOnlyCollection<string> adaptive, MamlOptions options)
     {
@@ -32,10 +33,10 @@ public sealed class MetaLearner : IDisposable
         _model = model;
         _adaptive = [.. model.NamedParameters.Select(p => p.Name).Where(adaptive.Contains)];
         _options = options;
-        _offline = optim.Adam(model.NamedParameters.Select(p => p.Parameter), options.OuterLearningRate, weight_decay: options.WeightDecay);
+        _offline = new Adam(model.NamedParameters.Select(p => p.Parameter), options.OuterLearningRate, options.WeightDecay);
         _online = _adaptive.Length == 0
             ? null
-            : optim.Adam(model.NamedParameters.Where(p => _adaptive.Contains(p.Name)).Select(p => p.Parameter), options.OnlineLearningRate);
+            : new Adam(model.NamedParameters.Where(p => _adaptive.Contains(p.Name)).Select(p => p.Parameter), options.OnlineLearningRate);
     }
 
     /// <summary>Names of the adaptive parameters, in model order.</summary>
@@ -67,9 +68,9 @@ public sealed class MetaLearner : IDisposable
         }
         var fast = Maml.InnerLoop(_model, support, weights, _adaptive, _options.InnerSteps, _options.InnerLearningRate, createGraph: !_options.FirstOrder);
         var loss = Maml.TaskLosses(_model.Decode(_model.Encode(query, fast), query, fast), query).mean();
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         loss.backward();
-        optimizer.step();
+        optimizer.Step();
         return loss.item<float>();
     }
 

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using MetaRec.Cli.Experiments;
+using MetaRec.Core.Protocols;
+using MetaRec.Core.Training;
+using Spectre.Console;
+
+namespace MetaRec.Cli.Commands;
+
+/// <summary><c>metarec evaluate</c>: the cold-start (or warm) comparison of several models over seeds.</summary>
+internal static class EvaluateCommand
+{
+    public const string DefaultModels = "pooled,pooled-finetune,melu,mpp,mpp+online";
+
+    public static Command Create()
+    {
+        var data = CommonOptions.Data();
+        var protocol = CommonOptions.Protocol();
+        var models = new Option<string>("--models") { Description = $"Comma-separated models; mpp+online adds MPP's online stage. Default: {DefaultModels}.", DefaultValueFactory = _ => DefaultModels };
+        var seeds = new Option<string>("--seeds") { Description = "Seeds, e.g. 1-5 or 1,2,3: each seeds the user split and the model.", DefaultValueFactory = _ => "1" };
+        var splitSeed = new Option<int?>("--split-seed") { Description = "Keep one user split for every seed (seeds then vary only the models)." };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path." };
+        var settings = CommonOptions.Settings();
+        var epochs = CommonOptions.Epochs();
+        var batch = CommonOptions.BatchSize();
+        var patience = CommonOptions.Patience();
+        var selection = CommonOptions.Selection();
+        var threads = CommonOptions.Threads();
+        var minInteractions = CommonOptions.MinInteractions();
+        var maxInteractions = CommonOptions.MaxInteractions();
+        var threshold = CommonOptions.LabelThreshold();
+
+        var command = new Command("evaluate", "Train and test models on a dataset under the cold-start protocol; print mean ± std over seeds.")
+        {
+            data, protocol, models, seeds, splitSeed, json, settings, epochs, batch, patience, selection, threads, minInteractions, maxInteractions, threshold,
+        };
+        command.SetAction((result, cancellation) => Task.FromResult(CliHost.Guard(() =>
+        {
+            var options = new ExperimentOptions(
+                result.GetValue(data)!,
+                ProtocolName(result.GetValue(protocol)!),
+                [.. result.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+                CommonOptions.ParseSeeds(result.GetValue(seeds)!),
+                result.GetValue(splitSeed),
+                new ColdStartOptions { MinInteractions = result.GetValue(minInteractions), MaxInteractions = result.GetValue(maxInteractions), LabelThreshold = result.GetValue(threshold) },
+                new TrainerOptions { Epochs = result.GetValue(epochs), BatchSize = result.GetValue(batch), Patience = result.GetValue(patience), SelectionMetric = result.GetValue(selection)! },
+                result.GetValue(settings) ?? []);
+            var runs = Run(options, result.GetValue(threads), cancellation);
+            if (result.GetValue(json) is { } path)
+            {
+                ResultsReport.WriteJson(path, Path.GetFileName(Path.GetFullPath(options.DataPath).TrimEnd('/')), options, runs);
+                AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/]");
+            }
+            return 0;
+        })));
+        return command;
+    }
+
+    /// <summary>Runs the experiment with progress and prints the table; shared with <c>demo</c>.</summary>
+    public static IReadOnlyList<ModelRun> Run(ExperimentOptions options, int threads, CancellationToken cancellation)
+    {
+        options.Split.Validate();
+        options.Trainer.Validate();
+        var catalog = CliHost.Start(threads);
+        foreach (var model in options.Models.Where(m => m != ExperimentOptions.MppOnline))
+        {
+            catalog.Get(model); // fail before any work on an unknown name
+        }
+        var dataset = CliHost.ReadDataset(options.DataPath);
+        var runner = new ExperimentRunner(catalog, options);
+        runner.Status += line => AnsiConsole.MarkupLine(Markup.Escape(line));
+        IReadOnlyList<ModelRun> runs = [];
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            AnsiConsole.Progress().AutoClear(true).Start(context =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                runner.Steps += (model, done, total) =>
+                {
+                    if (!tasks.TryGetValue(model, out var task))
+                    {
+                        task = tasks[model] = context.AddTask(model);
+                    }
+                    task.MaxValue = total;
+                    task.Value = done;
+                };
+                runs = runner.Run(dataset, cancellation);
+            });
+        }
+        else
+        {
+            runs = runner.Run(dataset, cancellation);
+        }
+        AnsiConsole.Write(ResultsReport.Table(runs));
+        return runs;
+    }
+
+    public static string ProtocolName(string value) => value switch
+    {
+        "cold" or "cold-start" => "cold-start",
+        "warm" => "warm",
+        _ => throw new ArgumentException($"--protocol must be cold or warm, not '{value}'"),
+    };
+}

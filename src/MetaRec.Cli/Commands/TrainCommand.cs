@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Globalization;
+using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Data;
+using MetaRec.Core.Protocols;
+using MetaRec.Core.Training;
+using Spectre.Console;
+
+namespace MetaRec.Cli.Commands;
+
+/// <summary>
+/// <c>metarec train</c>: offline training of one family; writes a checkpoint folder
+/// (manifest.json with settings, metrics, data fingerprint and the weights' SHA-256, and model.bin).
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = CommonOptions.Data();
+        var family = new Option<string>("--family") { Description = "Model family (see `metarec families`).", DefaultValueFactory = _ => "mpp" };
+        var output = new Option<string>("--out") { Description = "Checkpoint folder to write.", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split and the model.", DefaultValueFactory = _ => 1 };
+        var protocol = CommonOptions.Protocol();
+        var settings = CommonOptions.Settings();
+        var epochs = CommonOptions.Epochs();
+        var batch = CommonOptions.BatchSize();
+        var patience = CommonOptions.Patience();
+        var selection = CommonOptions.Selection();
+        var threads = CommonOptions.Threads();
+        var command = new Command("train", "Train one model family and write a checkpoint folder.")
+        {
+            data, family, output, seed, protocol, settings, epochs, batch, patience, selection, threads,
+        };
+        command.SetAction((result, cancellation) => Task.FromResult(CliHost.Guard(() =>
+        {
+            var trainer = new TrainerOptions
+            {
+                Epochs = result.GetValue(epochs), BatchSize = result.GetValue(batch), Patience = result.GetValue(patience),
+                SelectionMetric = result.GetValue(selection)!, Seed = result.GetValue(seed),
+            };
+            trainer.Validate();
+            var catalog = CliHost.Start(result.GetValue(threads));
+            var selected = catalog.Get(result.GetValue(family)!);
+            var dataPath = result.GetValue(data)!;
+            var dataset = CliHost.ReadDataset(dataPath);
+            var protocolName = EvaluateCommand.ProtocolName(result.GetValue(protocol)!);
+            var splitOptions = new ColdStartOptions { Seed = result.GetValue(seed) };
+            var split = protocolName == WarmProtocol.Name ? WarmProtocol.Split(dataset, splitOptions) : ColdStartProtocol.Split(dataset, splitOptions);
+            var given = CommonOptions.SettingsFor(selected.Name, result.GetValue(settings) ?? []);
+            var model = selected.Create(split.Catalogue, given, result.GetValue(seed));
+
+            FitResult fit = null!;
+            AnsiConsole.Progress().AutoClear(false).Start(context =>
+            {
+                var task = context.AddTask($"train {selected.Name}");
+                fit = Trainer.Fit(selected, model, split, trainer, new SyncProgress<TrainingProgress>(p =>
+                {
+                    task.MaxValue = p.Epochs * p.Steps;
+                    task.Value = ((p.Epoch - 1) * p.Steps) + p.Step;
+                    task.Description = p.Validation is { } v ? $"train {selected.Name} (epoch {p.Epoch}, validation {v:F4})" : task.Description;
+                }), cancellation);
+            });
+            using var trained = fit.Model;
+            if (fit.Cancelled)
+            {
+                AnsiConsole.MarkupLine("[yellow]cancelled: writing the best epoch so far[/]");
+            }
+            var test = ModelEvaluation.Evaluate(trained, split.Test);
+            var folder = result.GetValue(output)!;
+            var manifest = CheckpointFolder.Write(folder, trained, weights => new CheckpointManifest(
+                selected.Name,
+                DateTimeOffset.UtcNow,
+                trained.Info.Settings,
+                new Dictionary<string, string>
+                {
+                    ["epochs"] = Invariant(trainer.Epochs), ["bestEpoch"] = Invariant(fit.BestEpoch), ["batchSize"] = Invariant(trainer.BatchSize),
+                    ["patience"] = Invariant(trainer.Patience), ["selection"] = trainer.SelectionMetric, ["seed"] = Invariant(trainer.Seed),
+                    ["cancelled"] = fit.Cancelled ? "true" : "false",
+                },
+                new DataSnapshot(Path.GetFullPath(dataPath), DatasetFingerprint.Compute(dataset), dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, protocolName, splitOptions.Seed),
+                new Dictionary<string, double>
+                {
+                    ["validation." + trainer.SelectionMetric] = fit.BestValidation,
+                    ["test.auc"] = test.Auc, ["test.gauc"] = test.Gauc, ["test.logloss"] = test.LogLoss,
+                    ["test.ndcg@10"] = test.NdcgAt10, ["test.hr@10"] = test.HrAt10,
+                },
+                trained.Info.TotalParameters,
+                trained.Info.AdaptiveParameters,
+                weights));
+            AnsiConsole.MarkupLine(Markup.Escape(
+                $"wrote {folder}: {manifest.Family}, best epoch {fit.BestEpoch}, test AUC {test.Auc:F4}, GAUC {test.Gauc:F4}, weights sha256 {manifest.Weights.Sha256[..12]}…"));
+            return fit.Cancelled ? 130 : 0;
+        })));
+        return command;
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

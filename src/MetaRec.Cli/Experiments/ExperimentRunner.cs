@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using MetaRec.Abstractions;
+using MetaRec.Core.Data;
+using MetaRec.Core.Evaluation;
+using MetaRec.Core.Plugins;
+using MetaRec.Core.Protocols;
+using MetaRec.Core.Training;
+using MetaRec.Cli.Commands;
+
+namespace MetaRec.Cli.Experiments;
+
+/// <summary>
+/// Trains and tests every requested model on every seed: the split, the offline stage with
+/// early stopping on validation users, the test users' metrics, and for "mpp+online" the
+/// online stage run prequentially over the test users in arrival order.
+/// </summary>
+internal sealed class ExperimentRunner(PluginCatalog families, ExperimentOptions options)
+{
+    /// <summary>Progress: a line of text per event.</summary>
+    public event Action<string>? Status;
+
+    /// <summary>Progress within the current model: (done, total) steps.</summary>
+    public event Action<string, int, int>? Steps;
+
+    public IReadOnlyList<ModelRun> Run(InteractionDataset dataset, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var arrival = DatasetFingerprint.FirstSeen(dataset);
+        var runs = new List<ModelRun>();
+        foreach (var seed in options.Seeds)
+        {
+            var splitOptions = options.Split with { Seed = options.FixedSplitSeed ?? seed };
+            var split = options.Protocol == "warm" ? WarmProtocol.Split(dataset, splitOptions) : ColdStartProtocol.Split(dataset, splitOptions);
+            Status?.Invoke($"seed {seed}: {split.Train.Count} train / {split.Validation.Count} validation / {split.Test.Count} test users of {split.QualifyingUsers} qualifying");
+            foreach (var family in options.Models.Where(m => m != ExperimentOptions.MppOnline).Select(families.Get))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                runs.AddRange(RunFamily(family, split, seed, arrival, cancellation));
+            }
+        }
+        return runs;
+    }
+
+    private IEnumerable<ModelRun> RunFamily(IModelFamily family, TaskSplit split, int seed, IReadOnlyDictionary<string, long> arrival, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var settings = CommonOptions.SettingsFor(family.Name, options.Settings);
+        var created = family.Create(split.Catalogue, settings, seed);
+        var trainer = options.Trainer with { Seed = seed };
+        var progress = new Progress(this, family.Name);
+        var fit = Trainer.Fit(family, created, split, trainer, progress, cancellation);
+        cancellation.ThrowIfCancellationRequested();
+        using var model = fit.Model;
+        var test = ModelEvaluation.Evaluate(model, split.Test);
+        var trainSeconds = clock.Elapsed.TotalSeconds;
+        Status?.Invoke($"seed {seed} {family.Name}: best epoch {fit.BestEpoch}, validation {options.Trainer.SelectionMetric} {fit.BestValidation:F4}, test AUC {test.Auc:F4} ({trainSeconds:F0} s)");
+        yield return Row(family.Name, seed, test, model.Info, fit.BestEpoch, trainSeconds);
+
+        if (family.Name == "mpp" && options.Models.Contains(ExperimentOptions.MppOnline))
+        {
+            var arrivals = split.Test.OrderBy(t => arrival[t.UserId]).ThenBy(t => t.UserId, StringComparer.Ordinal).ToList();
+            var online = OnlineMetaTraining.Run(model, arrivals, stepsPerUser: 1, new SyncProgress<int>(done => Steps?.Invoke(ExperimentOptions.MppOnline, done, arrivals.Count)));
+            Status?.Invoke($"seed {seed} {ExperimentOptions.MppOnline}: test AUC {online.Auc:F4}");
+            yield return Row(ExperimentOptions.MppOnline, seed, online, model.Info, fit.BestEpoch, clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    private static ModelRun Row(string model, int seed, EvaluationResult result, ModelInfo info, int bestEpoch, double seconds) =>
+        new(model, seed, result.Auc, result.Gauc, result.LogLoss, result.NdcgAt10, result.HrAt10, result.Mae,
+            info.AdaptiveParameters, info.TotalParameters, bestEpoch, seconds);
+
+    private sealed class Progress(ExperimentRunner runner, string model) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) =>
+            runner.Steps?.Invoke(model, ((value.Epoch - 1) * value.Steps) + value.Step, value.Epochs * value.Steps);
+    }
+}

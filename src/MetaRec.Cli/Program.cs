@@ -1,0 +1,17 @@
+using System.CommandLine;
+using MetaRec.Cli.Commands;
+using Spectre.Console;
+
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 160; // full tables in logs and CI output
+}
+
+var root = new RootCommand("metarec: meta-learned personalization — train, evaluate and benchmark model families.")
+{
+    DemoCommand.Create(),
+    EvaluateCommand.Create(),
+    TrainCommand.Create(),
+    FamiliesCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

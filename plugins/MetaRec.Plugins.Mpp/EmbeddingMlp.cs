@@ -9,8 +9,9 @@ namespace MetaRec.Plugins.Mpp;
 /// <summary>
 /// Embedding + MLP click-through network. Encoder: item id embedding, item features
 /// (multi-hot genres) projected and averaged, one embedding per categorical user field,
-/// concatenated: (tasks, length, dim × (2 + fields)). Decoder: two ReLU layers and a logit,
-/// plus a scalar user bias. Every layer has a functional form over explicit weights.
+/// concatenated: (tasks, length, dim × (2 + fields)). Decoder: an optional user vector
+/// (userDim floats, appended to every example's features), two ReLU layers and a logit, plus
+/// a scalar user bias. The user vector and bias exist to be adapted per user. Every layer has a functional form over explicit weights.
 /// Parameter names are checkpoint keys: renaming one breaks saved models.
 /// </summary>
 internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
@@ -18,6 +19,7 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
     public const string ItemEmbedding = "item_embedding";
     public const string ItemFeatureProjection = "item_feature_projection";
     public const string UserBias = "user_bias";
+    public const string UserVector = "user_vector";
 
     /// <summary>Decoder layers, bottom to top; each has "{layer}_weight" (in, out) and "{layer}_bias" (out).</summary>
     public static readonly string[] Layers = ["fc1", "fc2", "out"];
@@ -26,7 +28,7 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
     private readonly List<(string Name, Parameter Parameter)> _named = [];
     private readonly int _userFields;
 
-    public EmbeddingMlp(Catalogue catalogue, int embeddingDim, int hidden1, int hidden2)
+    public EmbeddingMlp(Catalogue catalogue, int embeddingDim, int hidden1, int hidden2, int userDim)
         : base(nameof(EmbeddingMlp))
     {
         ArgumentNullException.ThrowIfNull(catalogue);
@@ -47,7 +49,11 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
             Add(UserField(f), empty(schema.UserFieldCardinalities[f], embeddingDim).normal_(0, 0.1));
         }
         var input = embeddingDim * (1 + (schema.ItemFeatureCount > 0 ? 1 : 0) + _userFields);
-        AddLinear("fc1", input, hidden1);
+        if (userDim > 0)
+        {
+            Add(UserVector, empty(userDim).normal_(0, 0.1));
+        }
+        AddLinear("fc1", input + userDim, hidden1);
         AddLinear("fc2", hidden1, hidden2);
         AddLinear("out", hidden2, 1);
         Add(UserBias, zeros(1));
@@ -89,6 +95,12 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
     {
         ArgumentNullException.ThrowIfNull(encoded);
         ArgumentNullException.ThrowIfNull(weights);
+        if (weights.TryGetValue(UserVector, out var user))
+        {
+            // (dim) shared or (tasks, dim) per task -> (tasks, length, dim) beside the features.
+            var perTask = user.dim() == 2 ? user.unsqueeze(1) : user.view(1, 1, -1);
+            encoded = cat([encoded, perTask.expand(encoded.shape[0], encoded.shape[1], -1)], -1);
+        }
         var h = nn.functional.relu(Linear(encoded, weights["fc1_weight"], weights["fc1_bias"]));
         h = nn.functional.relu(Linear(h, weights["fc2_weight"], weights["fc2_bias"]));
         var logits = Linear(h, weights["out_weight"], weights["out_bias"]).squeeze(-1);

@@ -23,8 +23,12 @@ internal sealed class EmbeddingMlpModel : IRecModel
         _family = family;
         _settings = settings;
         Catalogue = catalogue;
-        _network = new EmbeddingMlp(catalogue, settings.EmbeddingDim, settings.Hidden1, settings.Hidden2);
+        _network = new EmbeddingMlp(catalogue, settings.EmbeddingDim, settings.Hidden1, settings.Hidden2, settings.UserDim);
         var names = _network.NamedParameters.Select(p => p.Name).ToList();
+        if (settings.AdaptiveGroups.Contains(EmbeddingMlp.UserVector) && settings.UserDim == 0)
+        {
+            throw new ArgumentException("setting 'adaptive' lists user_vector but 'user_dim' is 0");
+        }
         var adaptive = settings.Mode == Mode.FineTune
             ? names
             : names.Where(n => settings.AdaptiveGroups.Any(g => n == g || n.StartsWith(g + "_", StringComparison.Ordinal))).ToList();

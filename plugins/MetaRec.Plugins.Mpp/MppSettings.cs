@@ -21,8 +21,9 @@ internal enum Mode
 
 /// <summary>
 /// Settings of the embedding-MLP families, with one source of defaults per family. Keys (as
-/// given to <c>metarec train --set key=value</c>): embedding_dim, hidden1, hidden2, adaptive
-/// (comma list of fc1, fc2, out, user_bias), inner_steps, inner_lr, first_order, outer_lr,
+/// given to <c>metarec train --set key=value</c>): embedding_dim, hidden1, hidden2, user_dim
+/// (size of the per-user vector beside the features; 0 = none), adaptive (comma list of fc1,
+/// fc2, out, user_bias, user_vector), inner_steps, inner_lr, first_order, outer_lr,
 /// online_lr, weight_decay.
 /// </summary>
 internal sealed record MppSettings(
@@ -30,12 +31,13 @@ internal sealed record MppSettings(
     int EmbeddingDim,
     int Hidden1,
     int Hidden2,
+    int UserDim,
     IReadOnlyList<string> AdaptiveGroups,
     MamlOptions Maml,
     IReadOnlyDictionary<string, string> Effective)
 {
     /// <summary>Valid names in the adaptive list: decoder layers and the user bias.</summary>
-    public static readonly string[] Groups = [.. EmbeddingMlp.Layers, EmbeddingMlp.UserBias];
+    public static readonly string[] Groups = [.. EmbeddingMlp.Layers, EmbeddingMlp.UserBias, EmbeddingMlp.UserVector];
 
     public static MppSettings Read(Mode mode, IReadOnlyDictionary<string, string> given)
     {
@@ -52,6 +54,7 @@ internal sealed record MppSettings(
             reader.Int("embedding_dim", 32, 1, 1024),
             reader.Int("hidden1", 64, 1, 4096),
             reader.Int("hidden2", 64, 1, 4096),
+            reader.Int("user_dim", 0, 0, 1024),
             mode is Mode.Mpp or Mode.Melu ? ParseGroups(reader.String("adaptive", adaptive)) : [],
             new MamlOptions
             {

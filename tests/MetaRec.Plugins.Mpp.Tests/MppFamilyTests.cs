@@ -22,6 +22,19 @@ public sealed class MppFamilyTests
     }
 
     [Fact]
+    public void A_user_vector_can_be_the_adaptive_part()
+    {
+        var settings = new Dictionary<string, string> { ["user_dim"] = "12", ["adaptive"] = "user_vector,user_bias" };
+        using var model = Family("mpp").Create(_catalogue, settings, seed: 3);
+        Assert.Equal(12 + 1, model.Info.AdaptiveParameters);
+        var user = SyntheticTasks.Tasks(_catalogue, 1)[0];
+        Assert.Equal(13, model.Adapt(user).Values.Length);
+
+        var missing = Assert.Throws<ArgumentException>(() => Family("mpp").Create(_catalogue, new Dictionary<string, string> { ["adaptive"] = "user_vector" }, seed: 3));
+        Assert.Contains("user_dim", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Melu_adapts_every_decision_layer_and_no_embedding()
     {
         var settings = new Dictionary<string, string> { ["embedding_dim"] = "4", ["hidden1"] = "8", ["hidden2"] = "6" };

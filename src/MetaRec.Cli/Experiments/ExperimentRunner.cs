@@ -59,7 +59,7 @@ internal sealed class ExperimentRunner(PluginCatalog families, ExperimentOptions
         if (family.Name == "mpp" && options.Models.Contains(ExperimentOptions.MppOnline))
         {
             var arrivals = split.Test.OrderBy(t => arrival[t.UserId]).ThenBy(t => t.UserId, StringComparer.Ordinal).ToList();
-            var online = OnlineMetaTraining.Run(model, arrivals, stepsPerUser: 1, new SyncProgress<int>(done => Steps?.Invoke(ExperimentOptions.MppOnline, done, arrivals.Count)));
+            var online = OnlineMetaTraining.Run(model, arrivals, stepsPerUser: 1, new SyncProgress<int>(done => Steps?.Invoke(ExperimentOptions.MppOnline, done, arrivals.Count))).Metrics;
             Status?.Invoke($"seed {seed} {ExperimentOptions.MppOnline}: test AUC {online.Auc:F4}");
             yield return Row(ExperimentOptions.MppOnline, seed, online, model.Info, fit.BestEpoch, clock.Elapsed.TotalSeconds);
         }

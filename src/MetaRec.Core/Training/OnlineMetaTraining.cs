@@ -4,10 +4,11 @@ using MetaRec.Core.Evaluation;
 namespace MetaRec.Core.Training;
 
 /// <summary>
-/// The online stage, run prequentially over users in arrival order: each arriving user is
-/// first served (adapt on support, score the query) with the initialisation as it stands, and
-/// only then does the model meta-learn from that user's support set, split in time into an
-/// inner part (earlier half) and an outer part (later half). Query sets never train anything.
+/// The online stage, run prequentially (test, then train) over users in arrival order: each
+/// arriving user is first served (adapt on support, score the query) with the initialisation as
+/// it stands; only after its query interactions have been scored does the model meta-learn
+/// from that user's task (support = inner loop, query = outer loss), with the fixed part
+/// frozen. No user's query ever trains the model before that user's query is scored.
 /// </summary>
 public static class OnlineMetaTraining
 {
@@ -15,7 +16,7 @@ public static class OnlineMetaTraining
     /// <param name="arrivals">Users in arrival order.</param>
     /// <param name="stepsPerUser">Online meta-updates per arriving user.</param>
     /// <param name="progress">Users processed so far.</param>
-    public static EvaluationResult Run(IRecModel model, IReadOnlyList<UserTask> arrivals, int stepsPerUser = 1, IProgress<int>? progress = null)
+    public static OnlineResult Run(IRecModel model, IReadOnlyList<UserTask> arrivals, int stepsPerUser = 1, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(arrivals);
@@ -25,17 +26,15 @@ public static class OnlineMetaTraining
         {
             var user = arrivals[i];
             predictions.Add(ModelEvaluation.Predict(model, user));
-            if (user.Support.Count >= 2)
+            for (var s = 0; s < stepsPerUser; s++)
             {
-                var half = user.Support.Count / 2;
-                var update = user with { Support = [.. user.Support.Take(half)], Query = [.. user.Support.Skip(half)] };
-                for (var s = 0; s < stepsPerUser; s++)
-                {
-                    model.Train([update], TrainStage.Online);
-                }
+                model.Train([user], TrainStage.Online);
             }
             progress?.Report(i + 1);
         }
-        return Evaluator.Evaluate(arrivals, predictions);
+        return new OnlineResult(Evaluator.Evaluate(arrivals, predictions), predictions);
     }
 }
+
+/// <summary>The online stage's prequential metrics and each user's query predictions, in arrival order.</summary>
+public sealed record OnlineResult(EvaluationResult Metrics, IReadOnlyList<float[]> Predictions);

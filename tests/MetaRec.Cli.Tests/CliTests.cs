@@ -1,0 +1,80 @@
+using System.Text.Json;
+using MetaRec.Testing;
+
+namespace MetaRec.Cli.Tests;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("metarec-cli-");
+
+    public void Dispose() => _temp.Delete(recursive: true);
+
+    [Fact]
+    public async Task Families_lists_the_bundled_plugin_families()
+    {
+        var result = await Metarec.RunAsync("families");
+        Assert.Equal(0, result.ExitCode);
+        foreach (var name in new[] { "mpp", "melu", "pooled", "pooled-finetune" })
+        {
+            Assert.Contains(name, result.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Train_writes_a_checkpoint_whose_manifest_matches_its_weights()
+    {
+        var folder = Path.Combine(_temp.FullName, "ckpt");
+        var result = await Metarec.RunAsync("train", "--family", "mpp", "--epochs", "2", "--out", folder);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")));
+        var root = manifest.RootElement;
+        Assert.Equal("mpp", root.GetProperty("family").GetString());
+        Assert.Equal(64, root.GetProperty("data").GetProperty("fingerprint").GetString()!.Length);
+        Assert.Equal(610, root.GetProperty("data").GetProperty("users").GetInt32());
+        Assert.True(root.GetProperty("metrics").GetProperty("test.auc").GetDouble() > 0.5);
+        var weights = Path.Combine(folder, "model.bin");
+        Assert.Equal(root.GetProperty("weights").GetProperty("sha256").GetString(), MetaRec.Core.Checkpoints.CheckpointFolder.Sha256(weights));
+    }
+
+    [Fact]
+    public async Task A_malformed_row_is_reported_with_file_and_line_and_exit_code_2()
+    {
+        var csv = Path.Combine(_temp.FullName, "events.csv");
+        File.WriteAllLines(csv, ["user_id,item_id,rating,timestamp", "1,10,4,100", "1,11,five,101"]);
+
+        var result = await Metarec.RunAsync("evaluate", "--data", csv, "--models", "pooled");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("events.csv line 3", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Too_few_qualifying_users_says_how_many_qualify()
+    {
+        var tiny = DatasetPaths.Require("tiny/ml-latest-small-tiny");
+        var result = await Metarec.RunAsync("evaluate", "--data", tiny, "--models", "pooled");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Only 4 users", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--protocol", "sideways", "--protocol")]
+    [InlineData("--models", "nope", "nope")]
+    [InlineData("--selection", "accuracy", "SelectionMetric")]
+    public async Task Bad_options_exit_2_naming_the_field(string option, string value, string named)
+    {
+        var result = await Metarec.RunAsync("evaluate", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(named, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_compares_pooled_and_mpp_on_the_shipped_dataset()
+    {
+        var result = await Metarec.RunAsync("demo");
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.Contains("MPP offline + online", result.Output, StringComparison.Ordinal);
+        Assert.Contains("255 train / 36 validation / 74 test", result.Output, StringComparison.Ordinal);
+    }
+}

@@ -29,7 +29,7 @@ internal static class CommonOptions
 
     public static Option<string> Selection() => new("--selection") { Description = "Validation metric that picks the epoch: auc, gauc or logloss.", DefaultValueFactory = _ => "auc" };
 
-    public static Option<int> Threads() => new("--threads") { Description = "libtorch intra-op threads (0 = libtorch's default).", DefaultValueFactory = _ => 0 };
+    public static Option<int> Threads() => new("--threads") { Description = "libtorch intra-op threads; 0 = one per core. Default 1: small models gain little from more, and spinning threads collapse when cores are shared.", DefaultValueFactory = _ => 1 };
 
     public static Option<int> MinInteractions() => new("--min-interactions") { Description = "Fewest interactions of a qualifying user.", DefaultValueFactory = _ => 13 };
 

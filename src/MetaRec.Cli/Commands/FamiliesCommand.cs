@@ -11,7 +11,7 @@ internal static class FamiliesCommand
         var command = new Command("families", "List the model families loaded from the plugins folder.");
         command.SetAction(_ => CliHost.Guard(() =>
         {
-            var catalog = CliHost.Start(threads: 0);
+            var catalog = CliHost.Start(threads: 1);
             var table = new Table().AddColumns("family", "description");
             foreach (var family in catalog.Families)
             {

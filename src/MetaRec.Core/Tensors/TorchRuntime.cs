@@ -13,9 +13,13 @@ public static class TorchRuntime
 
     /// <summary>
     /// Initialises the CPU backend once per process. <paramref name="threads"/> &gt; 0 sets
-    /// libtorch's intra-op threads (0 keeps libtorch's default). Later calls return the first result.
+    /// libtorch's intra-op threads; 0 keeps libtorch's default (one per core). The default is 1:
+    /// per-user models are small, and libtorch's OpenMP threads spin-wait, so when another
+    /// process holds a core a multi-threaded libtorch slows down by 50x and more (measured
+    /// here: the demo took 4.5 minutes with 2 threads beside one busy process, 4 seconds with 1).
+    /// Later calls return the first result.
     /// </summary>
-    public static TorchRuntimeInfo EnsureInitialized(int threads = 0)
+    public static TorchRuntimeInfo EnsureInitialized(int threads = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         lock (Gate)

@@ -103,14 +103,44 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
         }
         var h = nn.functional.relu(Linear(encoded, weights["fc1_weight"], weights["fc1_bias"]));
         h = nn.functional.relu(Linear(h, weights["fc2_weight"], weights["fc2_bias"]));
-        var logits = Linear(h, weights["out_weight"], weights["out_bias"]).squeeze(-1);
+        var logits = Logit(h, weights["out_weight"], weights["out_bias"]);
         var bias = weights[UserBias];
         return logits.add(bias.dim() == 2 ? bias : bias.unsqueeze(0), Scalars.One);
     }
 
-    /// <summary>x (tasks, length, in) · W (in, out) or (tasks, in, out) + b (out) or (tasks, out).</summary>
-    private static Tensor Linear(Tensor x, Tensor weight, Tensor bias) =>
-        matmul(x, weight).add(bias.dim() == 2 ? bias.unsqueeze(1) : bias, Scalars.One); // rooted scalar: see Scalars
+    /// <summary>
+    /// x (tasks, length, in) · W (in, out) or (tasks, in, out) + b (out) or (tasks, out) as one
+    /// fused op: baddbmm for per-task weights (TorchSharp's instance form is
+    /// <c>batch1.baddbmm(batch2, input)</c>), addmm over the flattened rows for shared ones.
+    /// beta and alpha are plain floats, so no temporary Scalar is made (see Scalars).
+    /// </summary>
+    private static Tensor Linear(Tensor x, Tensor weight, Tensor bias)
+    {
+        if (weight.dim() == 3)
+        {
+            return x.baddbmm(weight, bias.dim() == 2 ? bias.unsqueeze(1) : bias);
+        }
+        if (bias.dim() == 2)
+        {
+            return matmul(x, weight).add(bias.unsqueeze(1), Scalars.One);
+        }
+        return addmm(bias, x.reshape(-1, x.shape[^1]), weight, 1, 1).view(x.shape[0], x.shape[1], -1);
+    }
+
+    /// <summary>
+    /// (tasks, length, hidden) -> (tasks, length) logits of the one-column out layer: weight
+    /// (hidden, 1) or (tasks, hidden, 1), bias (1) or (tasks, 1). Per-task weights multiply and
+    /// sum: a bmm with a unit dimension runs about 40x below GEMM speed, and so does each of its
+    /// backward products.
+    /// </summary>
+    private static Tensor Logit(Tensor h, Tensor weight, Tensor bias)
+    {
+        if (weight.dim() == 3)
+        {
+            return h.mul(weight.transpose(1, 2)).sum(-1).add(bias, Scalars.One);
+        }
+        return Linear(h, weight, bias).squeeze(-1);
+    }
 
     private void AddLinear(string name, int inputs, int outputs)
     {

@@ -13,5 +13,6 @@ var root = new RootCommand("metarec: meta-learned personalization — train, eva
     EvaluateCommand.Create(),
     TrainCommand.Create(),
     FamiliesCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization;
+
+namespace MetaRec.Cli.Benchmarks;
+
+/// <summary>Every figure of one <c>metarec bench</c> run (what <c>--json</c> writes).</summary>
+internal sealed record BenchResults(
+    MachineInfo Machine,
+    BenchSettings Settings,
+    IReadOnlyList<ThroughputResult> Training,
+    IReadOnlyList<AdaptationResult> Adaptation,
+    MatmulProbe Matmul,
+    IReadOnlyList<FloorComparison> Floor,
+    PeerReport? Peer,
+    string? PeerFailure,
+    IReadOnlyList<PeerComparison> Comparisons,
+    IReadOnlyList<TargetCheck> Targets);
+
+/// <summary>Where the figures were taken; load averages (1, 5, 15 min) at start and end show whether the cores were shared.</summary>
+internal sealed record MachineInfo(
+    string Os, string Architecture, int ProcessorCount, string DotNet, string LibTorch, int TorchThreads, DateTimeOffset Started, string? LoadAverageAtStart)
+{
+    public string? LoadAverageAtEnd { get; init; }
+}
+
+/// <summary>TorchSharp against the PyTorch peer on one configuration.</summary>
+internal sealed record PeerComparison(string Family, int InnerSteps, bool FirstOrder, double TorchSharpTasksPerSecond, double PytorchTasksPerSecond)
+{
+    public double Ratio => TorchSharpTasksPerSecond / PytorchTasksPerSecond;
+}
+
+/// <summary>One target from the performance issue and whether this run meets it.</summary>
+internal sealed record TargetCheck(string Target, string Measured, bool? Met);
+
+/// <summary>Source-generated JSON for the results and the peer's report (snake_case).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(BenchResults))]
+[JsonSerializable(typeof(PeerReport))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using MetaRec.Core.Tensors;
+using Spectre.Console;
+
+namespace MetaRec.Cli.Benchmarks;
+
+/// <summary>
+/// Takes every figure of <c>metarec bench</c> in one process: meta-training throughput, serving
+/// latency, the FLOP floor with a dense matmul probe, then the PyTorch peer (run last so it never
+/// shares the cores with a TorchSharp measurement).
+/// </summary>
+internal sealed class BenchRunner(IAnsiConsole console, TimeProvider time)
+{
+    /// <summary>Matmul size of the dense-rate probe.</summary>
+    public const int MatmulSize = 1024;
+
+    /// <summary>Minimum TorchSharp / PyTorch throughput ratio the issue asks for.</summary>
+    public const double PeerRatioTarget = 4;
+
+    /// <summary>Maximum step time over FLOP-floor time the issue asks for.</summary>
+    public const double FloorTarget = 3;
+
+    /// <summary>Takes every figure; <paramref name="cancellation"/> is checked between steps.</summary>
+    public BenchResults Run(BenchSettings settings, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var started = time.GetUtcNow();
+        var plugins = CliHost.Start(settings.Threads);
+        var runtime = TorchRuntime.EnsureInitialized(settings.Threads);
+        var catalogue = MeluShape.Catalogue();
+        var machine = new MachineInfo(
+            RuntimeInformation.OSDescription, RuntimeInformation.ProcessArchitecture.ToString(), Environment.ProcessorCount,
+            Environment.Version.ToString(), runtime.LibTorchVersion, runtime.Threads, started, LoadAverage());
+
+        Progress($"meta-training: {string.Join(", ", TrainingCase.All.Select(c => $"{c.Family} ×{c.InnerSteps} {c.Order} order"))} (interleaved)");
+        var training = TrainingBenchmark.Run(plugins.Get, TrainingCase.All, catalogue, settings, time, cancellation);
+
+        Progress($"adapting and scoring with {string.Join(", ", AdaptationBenchmark.Families)} (interleaved)");
+        var adaptation = AdaptationBenchmark.Run(plugins.Get, catalogue, settings, time, cancellation);
+
+        Progress($"{MatmulSize}³ float32 matmul");
+        var matmul = FlopFloor.MeasureMatmul(time, MatmulSize, warmup: 2, settings.MatmulRepeats);
+        var floor = training
+            .Where(t => t.Family == "melu" && !t.FirstOrder)
+            .Select(t => new FloorComparison(
+                t.InnerSteps,
+                FlopFloor.MeluStepMultiplyAdds(MeluShape.TasksPerStep, MeluShape.Support, MeluShape.Query, MeluShape.InputWidth, MeluShape.Hidden1, MeluShape.Hidden2, t.InnerSteps),
+                t.Step.MedianMs,
+                matmul.Gflops))
+            .ToList();
+
+        PeerOutcome peer;
+        if (settings.PeerInterpreter is { } interpreter)
+        {
+            Progress($"PyTorch peer ({interpreter} {PytorchPeer.ScriptName})");
+            peer = PytorchPeer.Run(interpreter, settings, cancellation);
+        }
+        else
+        {
+            peer = PeerOutcome.Skipped;
+        }
+        var comparisons = Compare(training, peer.Report);
+        machine = machine with { LoadAverageAtEnd = LoadAverage() };
+        var targets = Targets(comparisons, floor, peer.Report, training);
+        if (peer.Report is { } report)
+        {
+            // The ratio is only as fair as the peer's BLAS: say how fast its matmul is.
+            targets.Add(new TargetCheck(
+                "reference: PyTorch peer's 1024³ matmul vs TorchSharp's",
+                $"{F(report.MatmulGflops, 1)} vs {F(matmul.Gflops, 1)} GFLOP/s",
+                null));
+        }
+        return new BenchResults(machine, settings, training, adaptation, matmul, floor, peer.Report, peer.Failure, comparisons, targets);
+    }
+
+    private static List<PeerComparison> Compare(IReadOnlyList<ThroughputResult> training, PeerReport? peer) =>
+        peer is null
+            ? []
+            : [.. training.SelectMany(t => peer.Results
+                .Where(p => p.Family == t.Family && p.InnerSteps == t.InnerSteps && p.FirstOrder == t.FirstOrder && p.TasksPerSecondMedian > 0)
+                .Take(1)
+                .Select(p => new PeerComparison(t.Family, t.InnerSteps, t.FirstOrder, t.TasksPerSecondMedian, p.TasksPerSecondMedian)))];
+
+    private static List<TargetCheck> Targets(
+        IReadOnlyList<PeerComparison> comparisons, IReadOnlyList<FloorComparison> floor, PeerReport? peer, IReadOnlyList<ThroughputResult> training)
+    {
+        var targets = new List<TargetCheck>();
+        var melu = comparisons.FirstOrDefault(c => c.Family == "melu" && c.InnerSteps == 1 && !c.FirstOrder);
+        targets.Add(melu is null
+            ? new TargetCheck($"TorchSharp ≥ {PeerRatioTarget}× PyTorch tasks/s (melu, 1 inner step, 2nd order)", "no peer figures", null)
+            : new TargetCheck(
+                $"TorchSharp ≥ {PeerRatioTarget}× PyTorch tasks/s (melu, 1 inner step, 2nd order)",
+                $"{F(melu.Ratio, 2)}× ({F(melu.TorchSharpTasksPerSecond, 0)} vs {F(melu.PytorchTasksPerSecond, 0)} tasks/s)",
+                melu.Ratio >= PeerRatioTarget));
+        if (comparisons.Count > 0)
+        {
+            var worst = comparisons.MinBy(c => c.Ratio)!;
+            targets.Add(new TargetCheck(
+                $"TorchSharp ≥ {PeerRatioTarget}× PyTorch tasks/s (every configuration)",
+                $"lowest {F(worst.Ratio, 2)}× ({worst.Family}, {worst.InnerSteps} inner, {(worst.FirstOrder ? "1st" : "2nd")} order)",
+                worst.Ratio >= PeerRatioTarget));
+        }
+        var one = floor.FirstOrDefault(f => f.InnerSteps == 1);
+        if (one is not null)
+        {
+            targets.Add(new TargetCheck(
+                $"MeLU step (1 inner step) within {FloorTarget}× of its FLOP floor",
+                $"{F(one.TimesFloor, 2)}× ({F(one.StepMedianMs, 2)} ms vs floor {F(one.FloorMs, 2)} ms)",
+                one.TimesFloor <= FloorTarget));
+        }
+        var peerOne = peer?.Results.FirstOrDefault(p => p.Family == "melu" && p.InnerSteps == 1 && !p.FirstOrder);
+        targets.Add(new TargetCheck(
+            "reference: PyTorch peer ≈ 370 tasks/s (melu, 1 inner step)",
+            peerOne is null ? "no peer figures" : $"{F(peerOne.TasksPerSecondMedian, 0)} tasks/s",
+            null));
+        var step = training.FirstOrDefault(t => t.Family == "melu" && t.InnerSteps == 1 && !t.FirstOrder);
+        targets.Add(new TargetCheck(
+            "reference: batched TorchSharp step ≈ 17 ms (melu, 1 inner step)",
+            step is null ? "not measured" : $"{F(step.Step.MedianMs, 2)} ms",
+            null));
+        return targets;
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), to show whether another process shared the cores.</summary>
+    private static string? LoadAverage()
+    {
+        const string Path = "/proc/loadavg";
+        try
+        {
+            return File.Exists(Path) ? string.Join(' ', File.ReadAllText(Path).Split(' ').Take(3)) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string F(double value, int decimals) => value.ToString($"N{decimals}", CultureInfo.InvariantCulture);
+
+    private void Progress(string what) => console.MarkupLine($"[grey]measuring {Markup.Escape(what)}…[/]");
+}

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using MetaRec.Cli.Experiments;
-using MetaRec.Core.Protocols;
-using MetaRec.Core.Training;
 using Spectre.Console;
 
 namespace MetaRec.Cli.Commands;
@@ -14,37 +12,28 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var data = CommonOptions.Data();
-        var protocol = CommonOptions.Protocol();
         var models = new Option<string>("--models") { Description = $"Comma-separated models; mpp+online adds MPP's online stage. Default: {DefaultModels}.", DefaultValueFactory = _ => DefaultModels };
         var seeds = new Option<string>("--seeds") { Description = "Seeds, e.g. 1-5 or 1,2,3: each seeds the user split and the model.", DefaultValueFactory = _ => "1" };
         var splitSeed = new Option<int?>("--split-seed") { Description = "Keep one user split for every seed (seeds then vary only the models)." };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this path." };
-        var settings = CommonOptions.Settings();
-        var epochs = CommonOptions.Epochs();
-        var batch = CommonOptions.BatchSize();
-        var patience = CommonOptions.Patience();
-        var selection = CommonOptions.Selection();
-        var threads = CommonOptions.Threads();
-        var minInteractions = CommonOptions.MinInteractions();
-        var maxInteractions = CommonOptions.MaxInteractions();
-        var threshold = CommonOptions.LabelThreshold();
-
+        var training = new TrainingOptions();
         var command = new Command("evaluate", "Train and test models on a dataset under the cold-start protocol; print mean ± std over seeds.")
         {
-            data, protocol, models, seeds, splitSeed, json, settings, epochs, batch, patience, selection, threads, minInteractions, maxInteractions, threshold,
+            data, models, seeds, splitSeed, json,
         };
+        training.AddTo(command);
         command.SetAction((result, cancellation) => Task.FromResult(CliHost.Guard(() =>
         {
             var options = new ExperimentOptions(
                 result.GetValue(data)!,
-                ProtocolName(result.GetValue(protocol)!),
+                training.Protocol(result),
                 [.. result.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
                 CommonOptions.ParseSeeds(result.GetValue(seeds)!),
                 result.GetValue(splitSeed),
-                new ColdStartOptions { MinInteractions = result.GetValue(minInteractions), MaxInteractions = result.GetValue(maxInteractions), LabelThreshold = result.GetValue(threshold) },
-                new TrainerOptions { Epochs = result.GetValue(epochs), BatchSize = result.GetValue(batch), Patience = result.GetValue(patience), SelectionMetric = result.GetValue(selection)! },
-                result.GetValue(settings) ?? []);
-            var runs = Run(options, result.GetValue(threads), cancellation);
+                training.Split(result, seed: 1),
+                training.Trainer(result, seed: 1),
+                training.Settings(result));
+            var runs = Run(options, training.Threads(result), cancellation);
             if (result.GetValue(json) is { } path)
             {
                 ResultsReport.WriteJson(path, Path.GetFileName(Path.GetFullPath(options.DataPath).TrimEnd('/')), options, runs);
@@ -93,11 +82,4 @@ internal static class EvaluateCommand
         AnsiConsole.Write(ResultsReport.Table(runs));
         return runs;
     }
-
-    public static string ProtocolName(string value) => value switch
-    {
-        "cold" or "cold-start" => "cold-start",
-        "warm" => "warm",
-        _ => throw new ArgumentException($"--protocol must be cold or warm, not '{value}'"),
-    };
 }

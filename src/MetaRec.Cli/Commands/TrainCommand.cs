@@ -20,33 +20,20 @@ internal static class TrainCommand
         var family = new Option<string>("--family") { Description = "Model family (see `metarec families`).", DefaultValueFactory = _ => "mpp" };
         var output = new Option<string>("--out") { Description = "Checkpoint folder to write.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the split and the model.", DefaultValueFactory = _ => 1 };
-        var protocol = CommonOptions.Protocol();
-        var settings = CommonOptions.Settings();
-        var epochs = CommonOptions.Epochs();
-        var batch = CommonOptions.BatchSize();
-        var patience = CommonOptions.Patience();
-        var selection = CommonOptions.Selection();
-        var threads = CommonOptions.Threads();
-        var command = new Command("train", "Train one model family and write a checkpoint folder.")
-        {
-            data, family, output, seed, protocol, settings, epochs, batch, patience, selection, threads,
-        };
+        var training = new TrainingOptions();
+        var command = new Command("train", "Train one model family and write a checkpoint folder.") { data, family, output, seed };
+        training.AddTo(command);
         command.SetAction((result, cancellation) => Task.FromResult(CliHost.Guard(() =>
         {
-            var trainer = new TrainerOptions
-            {
-                Epochs = result.GetValue(epochs), BatchSize = result.GetValue(batch), Patience = result.GetValue(patience),
-                SelectionMetric = result.GetValue(selection)!, Seed = result.GetValue(seed),
-            };
-            trainer.Validate();
-            var catalog = CliHost.Start(result.GetValue(threads));
+            var protocolName = training.Protocol(result);
+            var splitOptions = training.Split(result, result.GetValue(seed));
+            var trainer = training.Trainer(result, result.GetValue(seed));
+            var catalog = CliHost.Start(training.Threads(result));
             var selected = catalog.Get(result.GetValue(family)!);
             var dataPath = result.GetValue(data)!;
             var dataset = CliHost.ReadDataset(dataPath);
-            var protocolName = EvaluateCommand.ProtocolName(result.GetValue(protocol)!);
-            var splitOptions = new ColdStartOptions { Seed = result.GetValue(seed) };
-            var split = protocolName == WarmProtocol.Name ? WarmProtocol.Split(dataset, splitOptions) : ColdStartProtocol.Split(dataset, splitOptions);
-            var given = CommonOptions.SettingsFor(selected.Name, result.GetValue(settings) ?? []);
+            var split = Protocol.Split(protocolName, dataset, splitOptions);
+            var given = CommonOptions.SettingsFor(selected.Name, training.Settings(result));
             var model = selected.Create(split.Catalogue, given, result.GetValue(seed));
 
             FitResult fit = null!;

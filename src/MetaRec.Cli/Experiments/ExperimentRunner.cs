@@ -30,7 +30,7 @@ internal sealed class ExperimentRunner(PluginCatalog families, ExperimentOptions
         foreach (var seed in options.Seeds)
         {
             var splitOptions = options.Split with { Seed = options.FixedSplitSeed ?? seed };
-            var split = options.Protocol == "warm" ? WarmProtocol.Split(dataset, splitOptions) : ColdStartProtocol.Split(dataset, splitOptions);
+            var split = Protocol.Split(options.Protocol, dataset, splitOptions);
             Status?.Invoke($"seed {seed}: {split.Train.Count} train / {split.Validation.Count} validation / {split.Test.Count} test users of {split.QualifyingUsers} qualifying");
             foreach (var family in options.Models.Where(m => m != ExperimentOptions.MppOnline).Select(families.Get))
             {

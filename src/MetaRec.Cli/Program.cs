@@ -4,7 +4,7 @@ using Spectre.Console;
 
 if (Console.IsOutputRedirected)
 {
-    AnsiConsole.Profile.Width = 160; // full tables in logs and CI output
+    AnsiConsole.Profile.Width = 240; // full tables in logs and CI output
 }
 
 var root = new RootCommand("metarec: meta-learned personalization — train, evaluate and benchmark model families.")

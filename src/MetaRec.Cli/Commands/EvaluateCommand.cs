@@ -7,7 +7,7 @@ namespace MetaRec.Cli.Commands;
 /// <summary><c>metarec evaluate</c>: the cold-start (or warm) comparison of several models over seeds.</summary>
 internal static class EvaluateCommand
 {
-    public const string DefaultModels = "pooled,pooled-finetune,melu,mpp,mpp+online";
+    public const string DefaultModels = "pooled,pooled-finetune,melu,mpp,mpp+online,limaml,wide-deep";
 
     public static Command Create()
     {

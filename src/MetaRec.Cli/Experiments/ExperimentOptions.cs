@@ -31,4 +31,11 @@ internal sealed record ModelRun(
     long AdaptiveParameters,
     long TotalParameters,
     int BestEpoch,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>The same test users split by activity; null where not computed.</summary>
+    public ActivitySplit? ByActivity { get; init; }
+}
+
+/// <summary>Test metrics of users with at most <see cref="MedianSupport"/> support interactions (few) and more (many).</summary>
+internal sealed record ActivitySplit(int MedianSupport, int FewUsers, double FewAuc, double FewGauc, int ManyUsers, double ManyAuc, double ManyGauc);

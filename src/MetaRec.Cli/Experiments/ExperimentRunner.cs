@@ -51,18 +51,38 @@ internal sealed class ExperimentRunner(PluginCatalog families, ExperimentOptions
         var fit = Trainer.Fit(family, created, split, trainer, progress, cancellation);
         cancellation.ThrowIfCancellationRequested();
         using var model = fit.Model;
-        var test = ModelEvaluation.Evaluate(model, split.Test);
+        var predictions = split.Test.Select(task => ModelEvaluation.Predict(model, task)).ToList();
+        var test = Evaluator.Evaluate(split.Test, predictions);
         var trainSeconds = clock.Elapsed.TotalSeconds;
         Status?.Invoke($"seed {seed} {family.Name}: best epoch {fit.BestEpoch}, validation {options.Trainer.SelectionMetric} {fit.BestValidation:F4}, test AUC {test.Auc:F4} ({trainSeconds:F0} s)");
-        yield return Row(family.Name, seed, test, model.Info, fit.BestEpoch, trainSeconds);
+        yield return Row(family.Name, seed, test, model.Info, fit.BestEpoch, trainSeconds) with { ByActivity = ByActivity(split.Test, predictions) };
 
         if (family.Name == "mpp" && options.Models.Contains(ExperimentOptions.MppOnline))
         {
             var arrivals = split.Test.OrderBy(t => arrival[t.UserId]).ThenBy(t => t.UserId, StringComparer.Ordinal).ToList();
-            var online = OnlineMetaTraining.Run(model, arrivals, stepsPerUser: 1, new SyncProgress<int>(done => Steps?.Invoke(ExperimentOptions.MppOnline, done, arrivals.Count))).Metrics;
+            var onlineRun = OnlineMetaTraining.Run(model, arrivals, stepsPerUser: 1, new SyncProgress<int>(done => Steps?.Invoke(ExperimentOptions.MppOnline, done, arrivals.Count)));
+            var online = onlineRun.Metrics;
             Status?.Invoke($"seed {seed} {ExperimentOptions.MppOnline}: test AUC {online.Auc:F4}");
-            yield return Row(ExperimentOptions.MppOnline, seed, online, model.Info, fit.BestEpoch, clock.Elapsed.TotalSeconds);
+            yield return Row(ExperimentOptions.MppOnline, seed, online, model.Info, fit.BestEpoch, clock.Elapsed.TotalSeconds) with { ByActivity = ByActivity(arrivals, onlineRun.Predictions) };
         }
+    }
+
+    /// <summary>
+    /// Metrics of the test users with at most the median support size ("few") and above it
+    /// ("many"): where meta-learned personalization should matter most is the few.
+    /// </summary>
+    private static ActivitySplit ByActivity(IReadOnlyList<UserTask> users, IReadOnlyList<float[]> predictions)
+    {
+        var sizes = users.Select(u => u.Support.Count).Order().ToList();
+        var median = sizes[(sizes.Count - 1) / 2];
+        EvaluationResult Part(Func<int, bool> keep)
+        {
+            var indices = Enumerable.Range(0, users.Count).Where(i => keep(users[i].Support.Count)).ToList();
+            return Evaluator.Evaluate([.. indices.Select(i => users[i])], [.. indices.Select(i => predictions[i])]);
+        }
+        var few = Part(n => n <= median);
+        var many = Part(n => n > median);
+        return new ActivitySplit(median, few.Users, few.Auc, few.Gauc, many.Users, many.Auc, many.Gauc);
     }
 
     private static ModelRun Row(string model, int seed, EvaluationResult result, ModelInfo info, int bestEpoch, double seconds) =>

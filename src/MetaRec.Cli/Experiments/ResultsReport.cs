@@ -10,7 +10,7 @@ internal static class ResultsReport
 {
     public static Table Table(IReadOnlyList<ModelRun> runs)
     {
-        var table = new Table().AddColumns("model", "seeds", "AUC", "GAUC", "log loss", "NDCG@10", "HR@10", "state floats/user", "seconds/seed");
+        var table = new Table().AddColumns("model", "seeds", "AUC", "GAUC", "log loss", "NDCG@10", "HR@10", "AUC few-support users", "AUC many-support users", "state floats/user", "seconds/seed");
         foreach (var group in runs.GroupBy(r => r.Model))
         {
             var rows = group.ToList();
@@ -22,6 +22,8 @@ internal static class ResultsReport
                 MeanStd(rows.Select(r => r.LogLoss)),
                 MeanStd(rows.Select(r => r.NdcgAt10)),
                 MeanStd(rows.Select(r => r.HrAt10)),
+                rows.All(r => r.ByActivity is not null) ? MeanStd(rows.Select(r => r.ByActivity!.FewAuc)) : "-",
+                rows.All(r => r.ByActivity is not null) ? MeanStd(rows.Select(r => r.ByActivity!.ManyAuc)) : "-",
                 rows[0].AdaptiveParameters.ToString("N0", CultureInfo.InvariantCulture),
                 rows.Average(r => r.Seconds).ToString("F0", CultureInfo.InvariantCulture));
         }
@@ -60,6 +62,12 @@ internal static class ResultsReport
                 ["totalParameters"] = run.TotalParameters,
                 ["bestEpoch"] = run.BestEpoch,
                 ["seconds"] = run.Seconds,
+                ["byActivity"] = run.ByActivity is not { } a ? null : new JsonObject
+                {
+                    ["medianSupport"] = a.MedianSupport,
+                    ["few"] = new JsonObject { ["users"] = a.FewUsers, ["auc"] = a.FewAuc, ["gauc"] = a.FewGauc },
+                    ["many"] = new JsonObject { ["users"] = a.ManyUsers, ["auc"] = a.ManyAuc, ["gauc"] = a.ManyGauc },
+                },
             });
         }
         var document = new JsonObject

@@ -11,7 +11,10 @@ namespace MetaRec.Core.MetaLearning;
 /// <param name="Labels">(tasks, length) float32 labels; 0 in padding.</param>
 /// <param name="Mask">(tasks, length) float32, 1 for a real example, 0 for padding.</param>
 /// <param name="UserFields">(tasks, fields) int64 categorical user fields.</param>
-public sealed record TaskTensors(Tensor Items, Tensor Labels, Tensor Mask, Tensor UserFields)
+/// <param name="History">(tasks, history) int64 items of each user's support set (the user's
+/// known history, whichever examples are being scored); padding uses item 0.</param>
+/// <param name="HistoryMask">(tasks, history) float32, 1 for a real history item.</param>
+public sealed record TaskTensors(Tensor Items, Tensor Labels, Tensor Mask, Tensor UserFields, Tensor History, Tensor HistoryMask)
 {
     public long Tasks => Items.shape[0];
 
@@ -26,11 +29,11 @@ public sealed record TaskTensors(Tensor Items, Tensor Labels, Tensor Mask, Tenso
     /// <summary>Support followed by query: every labelled example of each task.</summary>
     public static TaskTensors All(IReadOnlyList<UserTask> tasks) => Build(tasks, t => [.. t.Support, .. t.Query]);
 
-    /// <summary>Unlabelled items to score for one user.</summary>
-    public static TaskTensors ForScoring(int[] userFields, int[] items)
+    /// <summary>Unlabelled items to score for one user (whose history, if any, is <paramref name="history"/>).</summary>
+    public static TaskTensors ForScoring(int[] userFields, int[] items, IReadOnlyList<Example>? history = null)
     {
-        var examples = items.Select(i => new Example(i, 0, 0)).ToArray();
-        return Build([new UserTask(string.Empty, userFields, examples, [])], t => t.Support);
+        var task = new UserTask(string.Empty, userFields, history ?? [], [.. items.Select(i => new Example(i, 0, 0))]);
+        return Build([task], t => t.Query);
     }
 
     /// <summary>Builds padded tensors from the examples <paramref name="select"/> picks per task.</summary>
@@ -43,6 +46,7 @@ public sealed record TaskTensors(Tensor Items, Tensor Labels, Tensor Mask, Tenso
         }
         var fieldCount = tasks[0].UserFields.Length;
         var length = Math.Max(1, tasks.Max(t => select(t).Count));
+        var (history, historyMask) = Padded(tasks, t => t.Support);
         var items = new long[tasks.Count * length];
         var labels = new float[tasks.Count * length];
         var mask = new float[tasks.Count * length];
@@ -70,6 +74,25 @@ public sealed record TaskTensors(Tensor Items, Tensor Labels, Tensor Mask, Tenso
             tensor(items, [tasks.Count, length]),
             tensor(labels, [tasks.Count, length]),
             tensor(mask, [tasks.Count, length]),
-            tensor(fields, [tasks.Count, fieldCount]));
+            tensor(fields, [tasks.Count, fieldCount]),
+            history,
+            historyMask);
+    }
+
+    private static (Tensor Items, Tensor Mask) Padded(IReadOnlyList<UserTask> tasks, Func<UserTask, IReadOnlyList<Example>> select)
+    {
+        var length = Math.Max(1, tasks.Max(t => select(t).Count));
+        var items = new long[tasks.Count * length];
+        var mask = new float[tasks.Count * length];
+        for (var t = 0; t < tasks.Count; t++)
+        {
+            var examples = select(tasks[t]);
+            for (var s = 0; s < examples.Count; s++)
+            {
+                items[(t * length) + s] = examples[s].Item;
+                mask[(t * length) + s] = 1f;
+            }
+        }
+        return (tensor(items, [tasks.Count, length]), tensor(mask, [tasks.Count, length]));
     }
 }

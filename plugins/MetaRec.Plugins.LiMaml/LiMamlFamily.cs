@@ -1,0 +1,81 @@
+using MetaRec.Abstractions;
+using MetaRec.Core.Checkpoints;
+
+namespace MetaRec.Plugins.LiMaml;
+
+internal sealed class LiMamlFamily : IModelFamily
+{
+    public string Name => LiMamlModel.FamilyName;
+
+    public string Description => "LiMAML: meta block adapted per user by MAML, stored as a meta embedding read by a shared global block";
+
+    public IRecModel Create(Catalogue catalogue, IReadOnlyDictionary<string, string> settings, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        ArgumentNullException.ThrowIfNull(settings);
+        var parsed = LiMamlSettings.Read(settings);
+        TorchSharp.torch.random.manual_seed(seed);
+        return new LiMamlModel(parsed, catalogue);
+    }
+
+    public IRecModel Load(Stream checkpoint)
+    {
+        var contents = ModelCheckpoint.Read(checkpoint);
+        if (contents.Family != Name)
+        {
+            throw new InvalidDataException($"checkpoint is of family '{contents.Family}', not '{Name}'");
+        }
+        var model = new LiMamlModel(LiMamlSettings.Read(contents.Settings), contents.Catalogue);
+        try
+        {
+            model.LoadWeights(contents.Tensors);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>The wide-and-deep ID baseline LiMAML is compared with.</summary>
+internal sealed class WideDeepFamily : IModelFamily
+{
+    public string Name => WideDeepModel.FamilyName;
+
+    public string Description => "Wide-and-deep ID personalization: user-id embedding learned jointly, no meta learning (LiMAML's baseline)";
+
+    public IRecModel Create(Catalogue catalogue, IReadOnlyDictionary<string, string> settings, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        TorchSharp.torch.random.manual_seed(seed);
+        return new WideDeepModel(settings, catalogue);
+    }
+
+    public IRecModel Load(Stream checkpoint)
+    {
+        var contents = ModelCheckpoint.Read(checkpoint);
+        if (contents.Family != Name)
+        {
+            throw new InvalidDataException($"checkpoint is of family '{contents.Family}', not '{Name}'");
+        }
+        var model = new WideDeepModel(contents.Settings, contents.Catalogue);
+        try
+        {
+            ParameterCopy.Import(model.NamedParameters, contents.Tensors);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>The plugin's entry point: LiMAML and its wide-and-deep baseline.</summary>
+public sealed class LiMamlPlugin : IModelFamilyPlugin
+{
+    public IEnumerable<IModelFamily> Families { get; } = [new LiMamlFamily(), new WideDeepFamily()];
+}

@@ -1,0 +1,124 @@
+using MetaRec.Abstractions;
+using MetaRec.Core.Checkpoints;
+using MetaRec.Core.MetaLearning;
+using static TorchSharp.torch;
+
+namespace MetaRec.Plugins.LiMaml;
+
+/// <summary>
+/// A LiMAML model. Training is MAML on the meta block (first order by default). A user's state
+/// is the meta embedding: adapt the meta block on the user's recent interactions, run it once,
+/// keep its output and drop the adapted weights. Scoring needs only that vector and the global
+/// block; a user without one is scored with the meta-initialised block (cold start).
+/// </summary>
+internal sealed class LiMamlModel : IRecModel
+{
+    public const string FamilyName = "limaml";
+
+    private readonly LiMamlSettings _settings;
+    private readonly LiMamlNetwork _network;
+    private readonly MetaLearner _learner;
+    private readonly string[] _metaBlock;
+
+    public LiMamlModel(LiMamlSettings settings, Catalogue catalogue)
+    {
+        _settings = settings;
+        Catalogue = catalogue;
+        _network = new LiMamlNetwork(catalogue, settings.Dim, settings.MetaHidden, settings.EmbeddingSize, settings.Hidden1, settings.Hidden2);
+        _metaBlock = [.. _network.NamedParameters.Select(p => p.Name).Where(n => LiMamlNetwork.MetaLayers.Any(l => n.StartsWith(l + "_", StringComparison.Ordinal)))];
+        _learner = new MetaLearner(_network, _metaBlock, settings.Maml);
+        Info = new ModelInfo(FamilyName, _network.NamedParameters.Sum(p => p.Parameter.numel()), settings.EmbeddingSize, settings.Effective);
+    }
+
+    public ModelInfo Info { get; }
+
+    public Catalogue Catalogue { get; }
+
+    public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (stage == TrainStage.Online)
+        {
+            throw new NotSupportedException($"family '{FamilyName}' has no online meta-training stage; refresh embeddings instead");
+        }
+        foreach (var task in batch)
+        {
+            Check(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
+        }
+        return _learner.Step(batch, stage);
+    }
+
+    /// <summary>The refresh: the user's meta embedding (<see cref="ModelInfo.AdaptiveParameters"/> floats).</summary>
+    public UserState Adapt(UserTask user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        Check(user.UserFields, user.Support.Select(e => e.Item), user.UserId);
+        using var scope = NewDisposeScope();
+        using var grad = enable_grad();
+        var weights = _network.NamedParameters.ToDictionary(
+            p => p.Name,
+            p => _metaBlock.Contains(p.Name) ? p.Parameter.detach().clone().requires_grad_() : p.Parameter.detach(),
+            StringComparer.Ordinal);
+        var support = TaskTensors.Support([user]);
+        var fast = user.Support.Count == 0
+            ? weights
+            : Maml.InnerLoop(_network, support, weights, _metaBlock, _settings.Maml.InnerSteps, _settings.Maml.InnerLearningRate, createGraph: false);
+        using var noGrad = no_grad();
+        return new UserState(_network.MetaEmbedding(support, fast).reshape(-1).data<float>().ToArray());
+    }
+
+    public float[] Score(int[] userFields, UserState? state, int[] items)
+    {
+        ArgumentNullException.ThrowIfNull(userFields);
+        ArgumentNullException.ThrowIfNull(items);
+        Check(userFields, items, "(scored user)");
+        if (state is not null && state.Values.Length != _settings.EmbeddingSize)
+        {
+            throw new ArgumentException($"meta embedding has {state.Values.Length} floats; this model's has {_settings.EmbeddingSize}", nameof(state));
+        }
+        if (items.Length == 0)
+        {
+            return [];
+        }
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
+        var input = TaskTensors.ForScoring(userFields, items);
+        var embedding = state is null
+            ? _network.MetaEmbedding(input, weights)
+            : tensor(state.Values).view(1, -1);
+        return sigmoid(_network.Global(embedding, _network.Encode(input, weights), weights)).reshape(-1).data<float>().ToArray();
+    }
+
+    public void Save(Stream stream) =>
+        ModelCheckpoint.Write(stream, new CheckpointContents(FamilyName, _settings.Effective, Catalogue, ParameterCopy.Export(_network.NamedParameters)));
+
+    public void LoadWeights(IReadOnlyList<NamedTensor> tensors) => ParameterCopy.Import(_network.NamedParameters, tensors);
+
+    public void Dispose()
+    {
+        _learner.Dispose();
+        _network.Dispose();
+    }
+
+    private void Check(int[] fields, IEnumerable<int> items, string user)
+    {
+        var schema = Catalogue.Schema;
+        if (fields.Length != schema.UserFieldCount)
+        {
+            throw new ArgumentException($"user '{user}': {fields.Length} user fields, the schema has {schema.UserFieldCount}");
+        }
+        for (var f = 0; f < fields.Length; f++)
+        {
+            if ((uint)fields[f] >= (uint)schema.UserFieldCardinalities[f])
+            {
+                throw new ArgumentOutOfRangeException(nameof(fields), $"user '{user}': field {f} is {fields[f]}, outside [0, {schema.UserFieldCardinalities[f]})");
+            }
+        }
+        var unknown = items.Where(i => (uint)i >= (uint)schema.ItemCount).Distinct().Take(10).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(items), $"user '{user}': unknown items {string.Join(", ", unknown)} (catalogue has {schema.ItemCount})");
+        }
+    }
+}

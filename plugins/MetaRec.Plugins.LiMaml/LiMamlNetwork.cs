@@ -1,0 +1,144 @@
+using MetaRec.Abstractions;
+using MetaRec.Core.MetaLearning;
+using MetaRec.Core.Tensors;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaRec.Plugins.LiMaml;
+
+/// <summary>
+/// LiMAML's network. Item side (encoder, fixed): item id embedding and averaged genre
+/// projection. Meta block (user side, adapted per user): the user's categorical field
+/// embeddings and the mean embedding of its history items, through meta_fc1 (ReLU) and
+/// meta_fc2 to the meta embedding (embeddingSize floats). Global block (shared): the meta
+/// embedding beside the item features through fc1, fc2 (ReLU) and a logit.
+/// Parameter names are checkpoint keys.
+/// </summary>
+internal sealed class LiMamlNetwork : nn.Module, IFunctionalModel
+{
+    public const string ItemEmbedding = "item_embedding";
+    public const string ItemFeatureProjection = "item_feature_projection";
+
+    /// <summary>The meta block's layers: the parameters adapted per user.</summary>
+    public static readonly string[] MetaLayers = ["meta_fc1", "meta_fc2"];
+
+    private readonly Tensor _itemFeatures;
+    private readonly List<(string Name, Parameter Parameter)> _named = [];
+    private readonly int _userFields;
+
+    public LiMamlNetwork(Catalogue catalogue, int dim, int metaHidden, int embeddingSize, int hidden1, int hidden2)
+        : base(nameof(LiMamlNetwork))
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        using var scope = NewDisposeScope();
+        var schema = catalogue.Schema;
+        _userFields = schema.UserFieldCount;
+        _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
+        register_buffer("item_features", _itemFeatures, persistent: false);
+        EmbeddingSize = embeddingSize;
+
+        Add(ItemEmbedding, empty(schema.ItemCount, dim).normal_(0, 0.1));
+        var itemWidth = dim;
+        if (schema.ItemFeatureCount > 0)
+        {
+            Add(ItemFeatureProjection, empty(schema.ItemFeatureCount, dim).normal_(0, 0.1));
+            itemWidth += dim;
+        }
+        for (var f = 0; f < _userFields; f++)
+        {
+            Add(UserField(f), empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
+        }
+        AddLinear("meta_fc1", dim * (_userFields + 1), metaHidden);
+        AddLinear("meta_fc2", metaHidden, embeddingSize);
+        AddLinear("fc1", embeddingSize + itemWidth, hidden1);
+        AddLinear("fc2", hidden1, hidden2);
+        AddLinear("out", hidden2, 1);
+    }
+
+    public int EmbeddingSize { get; }
+
+    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _named;
+
+    public static string UserField(int index) => $"user_field_{index}";
+
+    public bool IsEncoderParameter(string name) => name is ItemEmbedding or ItemFeatureProjection;
+
+    /// <summary>(tasks, length) items -> (tasks, length, item width) item features.</summary>
+    public Tensor Encode(TaskTensors input, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weights);
+        long tasks = input.Tasks, length = input.Length;
+        var flat = input.Items.reshape(-1);
+        var item = weights[ItemEmbedding].index_select(0, flat).view(tasks, length, -1);
+        if (!weights.TryGetValue(ItemFeatureProjection, out var projection))
+        {
+            return item;
+        }
+        var features = _itemFeatures.index_select(0, flat).view(tasks, length, -1);
+        var genres = matmul(features, projection) / features.sum(-1, keepdim: true).clamp_min(Scalars.One);
+        return cat([item, genres], -1);
+    }
+
+    /// <summary>(tasks, length) logits: the meta block's embedding, then the global block.</summary>
+    public Tensor Decode(Tensor encoded, TaskTensors input, IReadOnlyDictionary<string, Tensor> weights) =>
+        Global(MetaEmbedding(input, weights), encoded, weights);
+
+    /// <summary>
+    /// (tasks, embedding) meta embeddings from user fields and history. Meta-block weights are
+    /// shared (in, out) or per task (tasks, in, out).
+    /// </summary>
+    public Tensor MetaEmbedding(TaskTensors input, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weights);
+        var parts = new List<Tensor>(_userFields + 1);
+        for (var f = 0; f < _userFields; f++)
+        {
+            parts.Add(weights[UserField(f)].index_select(0, input.UserFields.select(1, f)));
+        }
+        var historyItems = weights[ItemEmbedding].index_select(0, input.History.reshape(-1)).view(input.Tasks, input.History.shape[1], -1);
+        var mask = input.HistoryMask.unsqueeze(-1);
+        parts.Add((historyItems * mask).sum(1) / mask.sum(1).clamp_min(Scalars.One));
+        var user = cat(parts, -1).unsqueeze(1); // (tasks, 1, in)
+        var hidden = nn.functional.relu(Linear(user, weights["meta_fc1_weight"], weights["meta_fc1_bias"]));
+        return Linear(hidden, weights["meta_fc2_weight"], weights["meta_fc2_bias"]).squeeze(1);
+    }
+
+    /// <summary>(tasks, embedding) meta embeddings and (tasks, length, item width) features -> (tasks, length) logits.</summary>
+    public Tensor Global(Tensor embedding, Tensor encoded, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(embedding);
+        ArgumentNullException.ThrowIfNull(encoded);
+        ArgumentNullException.ThrowIfNull(weights);
+        var x = cat([embedding.unsqueeze(1).expand(encoded.shape[0], encoded.shape[1], -1), encoded], -1);
+        var h = nn.functional.relu(Linear(x, weights["fc1_weight"], weights["fc1_bias"]));
+        h = nn.functional.relu(Linear(h, weights["fc2_weight"], weights["fc2_bias"]));
+        return Linear(h, weights["out_weight"], weights["out_bias"]).squeeze(-1);
+    }
+
+    /// <summary>x (tasks, length, in) · W (in, out) or (tasks, in, out) + b (out) or (tasks, out).</summary>
+    private static Tensor Linear(Tensor x, Tensor weight, Tensor bias)
+    {
+        if (weight.dim() == 3)
+        {
+            return x.baddbmm(weight, bias.dim() == 2 ? bias.unsqueeze(1) : bias);
+        }
+        return matmul(x, weight).add(bias.dim() == 2 ? bias.unsqueeze(1) : bias, Scalars.One);
+    }
+
+    private void AddLinear(string name, int inputs, int outputs)
+    {
+        var bound = 1f / MathF.Sqrt(inputs);
+        Add($"{name}_weight", empty(inputs, outputs).uniform_(-bound, bound));
+        Add($"{name}_bias", empty(outputs).uniform_(-bound, bound));
+    }
+
+    private void Add(string name, Tensor initial)
+    {
+        var parameter = new Parameter(initial.detach().contiguous(), requires_grad: true);
+        parameter.DetachFromDisposeScope();
+        register_parameter(name, parameter);
+        _named.Add((name, parameter));
+    }
+}

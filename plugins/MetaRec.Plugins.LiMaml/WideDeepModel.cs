@@ -1,0 +1,203 @@
+using System.Text;
+using MetaRec.Abstractions;
+using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Configuration;
+using MetaRec.Core.MetaLearning;
+using Adam = MetaRec.Core.Optimization.Adam;
+using MetaRec.Core.Tensors;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MetaRec.Plugins.LiMaml;
+
+/// <summary>
+/// The wide-and-deep ID-personalization baseline of the LiMAML paper, no meta learning. Deep:
+/// a user-id embedding learned jointly (hashed into <c>user_buckets</c> rows, zero-initialised),
+/// the user-field embeddings and the item features through a ReLU MLP. Wide: an item bias and a
+/// user-id bias. A user's state is its id row (embedding and bias); a user never trained on has
+/// an all-zero row, the "untrained id embedding" of a cold user (hash collisions with a trained
+/// user are possible, at about users / buckets).
+/// </summary>
+internal sealed class WideDeepModel : nn.Module, IRecModel
+{
+    public const string FamilyName = "wide-deep";
+
+    private readonly List<(string Name, Parameter Parameter)> _named = [];
+    private readonly Tensor _itemFeatures;
+    private readonly IReadOnlyDictionary<string, string> _settings;
+    private readonly int _buckets;
+    private readonly int _idSize;
+    private readonly Adam _optimizer;
+
+    public WideDeepModel(IReadOnlyDictionary<string, string> given, Catalogue catalogue)
+        : base(nameof(WideDeepModel))
+    {
+        var reader = new SettingsReader(given);
+        var dim = reader.Int("dim", 32, 1, 1024);
+        _idSize = reader.Int("embedding_size", 32, 1, 4096);
+        _buckets = reader.Int("user_buckets", 32768, 1, 1 << 24);
+        var hidden1 = reader.Int("hidden1", 64, 1, 4096);
+        var hidden2 = reader.Int("hidden2", 64, 1, 4096);
+        var learningRate = reader.Float("outer_lr", 1e-3f, 1e-7f, 1);
+        reader.ThrowOnUnknown();
+        _settings = reader.Effective;
+        Catalogue = catalogue;
+
+        using var scope = NewDisposeScope();
+        var schema = catalogue.Schema;
+        _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
+        Add("user_id_embedding", zeros(_buckets, _idSize + 1)); // last column: the wide user-id bias
+        Add("item_bias", zeros(schema.ItemCount));
+        Add("item_embedding", empty(schema.ItemCount, dim).normal_(0, 0.1));
+        Add("item_feature_projection", empty(Math.Max(1, schema.ItemFeatureCount), dim).normal_(0, 0.1));
+        for (var f = 0; f < schema.UserFieldCount; f++)
+        {
+            Add($"user_field_{f}", empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
+        }
+        AddLinear("fc1", _idSize + (dim * (2 + schema.UserFieldCount)), hidden1);
+        AddLinear("fc2", hidden1, hidden2);
+        AddLinear("out", hidden2, 1);
+        _optimizer = new Adam(_named.Select(p => p.Parameter), learningRate);
+        Info = new ModelInfo(FamilyName, _named.Sum(p => p.Parameter.numel()), _idSize + 1, _settings);
+    }
+
+    public ModelInfo Info { get; }
+
+    public Catalogue Catalogue { get; }
+
+    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _named;
+
+    public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (stage == TrainStage.Online)
+        {
+            throw new NotSupportedException($"family '{FamilyName}' has no online meta-training stage");
+        }
+        foreach (var task in batch)
+        {
+            Check(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
+        }
+        using var scope = NewDisposeScope();
+        var all = TaskTensors.All(batch);
+        var rows = Param("user_id_embedding").index_select(0, tensor(batch.Select(t => Bucket(t.UserId)).ToArray()));
+        var loss = Maml.TaskLosses(Logits(all, rows), all).mean();
+        _optimizer.ZeroGrad();
+        loss.backward();
+        _optimizer.Step();
+        return loss.item<float>();
+    }
+
+    /// <summary>The user's id row (embedding and wide bias): zeros for a user never trained on.</summary>
+    public UserState Adapt(UserTask user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        Check(user.UserFields, user.Support.Select(e => e.Item), user.UserId);
+        using var scope = NewDisposeScope();
+        return new UserState(Param("user_id_embedding")[Bucket(user.UserId)].detach().data<float>().ToArray());
+    }
+
+    public float[] Score(int[] userFields, UserState? state, int[] items)
+    {
+        ArgumentNullException.ThrowIfNull(userFields);
+        ArgumentNullException.ThrowIfNull(items);
+        Check(userFields, items, "(scored user)");
+        if (state is not null && state.Values.Length != _idSize + 1)
+        {
+            throw new ArgumentException($"user state has {state.Values.Length} floats; this model's has {_idSize + 1}", nameof(state));
+        }
+        if (items.Length == 0)
+        {
+            return [];
+        }
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        var row = state is null ? zeros(1, _idSize + 1) : tensor(state.Values).view(1, -1);
+        return sigmoid(Logits(TaskTensors.ForScoring(userFields, items), row)).reshape(-1).data<float>().ToArray();
+    }
+
+    public void Save(Stream stream) =>
+        ModelCheckpoint.Write(stream, new CheckpointContents(FamilyName, _settings, Catalogue, ParameterCopy.Export(_named)));
+
+    public new void Dispose()
+    {
+        _optimizer.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>Stable bucket of a user id (FNV-1a over UTF-8).</summary>
+    private int Bucket(string userId)
+    {
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(userId))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+        return (int)(hash % (uint)_buckets);
+    }
+
+    /// <summary>(tasks, length) logits from (tasks, idSize + 1) id rows.</summary>
+    private Tensor Logits(TaskTensors input, Tensor idRows)
+    {
+        long tasks = input.Tasks, length = input.Length;
+        var flat = input.Items.reshape(-1);
+        var features = _itemFeatures.index_select(0, flat).view(tasks, length, -1);
+        var parts = new List<Tensor>
+        {
+            idRows.narrow(1, 0, _idSize).unsqueeze(1).expand(tasks, length, -1),
+            Param("item_embedding").index_select(0, flat).view(tasks, length, -1),
+        };
+        parts.Add(Catalogue.Schema.ItemFeatureCount > 0
+            ? matmul(features, Param("item_feature_projection")) / features.sum(-1, keepdim: true).clamp_min(Scalars.One)
+            : zeros(tasks, length, Param("item_feature_projection").shape[1]));
+        for (var f = 0; f < Catalogue.Schema.UserFieldCount; f++)
+        {
+            parts.Add(Param($"user_field_{f}").index_select(0, input.UserFields.select(1, f)).unsqueeze(1).expand(tasks, length, -1));
+        }
+        var h = nn.functional.relu(Dense(cat(parts, -1), "fc1"));
+        h = nn.functional.relu(Dense(h, "fc2"));
+        var deep = Dense(h, "out").squeeze(-1);
+        var wide = Param("item_bias").index_select(0, flat).view(tasks, length).add(idRows.narrow(1, _idSize, 1), Scalars.One);
+        return deep.add(wide, Scalars.One);
+    }
+
+    private Tensor Dense(Tensor x, string layer) => matmul(x, Param($"{layer}_weight")).add(Param($"{layer}_bias"), Scalars.One);
+
+    private Parameter Param(string name) => _named.First(p => p.Name == name).Parameter;
+
+    private void Check(int[] fields, IEnumerable<int> items, string user)
+    {
+        var schema = Catalogue.Schema;
+        if (fields.Length != schema.UserFieldCount)
+        {
+            throw new ArgumentException($"user '{user}': {fields.Length} user fields, the schema has {schema.UserFieldCount}");
+        }
+        for (var f = 0; f < fields.Length; f++)
+        {
+            if ((uint)fields[f] >= (uint)schema.UserFieldCardinalities[f])
+            {
+                throw new ArgumentOutOfRangeException(nameof(fields), $"user '{user}': field {f} is {fields[f]}, outside [0, {schema.UserFieldCardinalities[f]})");
+            }
+        }
+        var unknown = items.Where(i => (uint)i >= (uint)schema.ItemCount).Distinct().Take(10).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(items), $"user '{user}': unknown items {string.Join(", ", unknown)} (catalogue has {schema.ItemCount})");
+        }
+    }
+
+    private void AddLinear(string name, int inputs, int outputs)
+    {
+        var bound = 1f / MathF.Sqrt(inputs);
+        Add($"{name}_weight", empty(inputs, outputs).uniform_(-bound, bound));
+        Add($"{name}_bias", empty(outputs).uniform_(-bound, bound));
+    }
+
+    private void Add(string name, Tensor initial)
+    {
+        var parameter = new Parameter(initial.detach().contiguous(), requires_grad: true);
+        parameter.DetachFromDisposeScope();
+        register_parameter(name, parameter);
+        _named.Add((name, parameter));
+    }
+}

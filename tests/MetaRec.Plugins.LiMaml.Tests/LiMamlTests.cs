@@ -1,0 +1,118 @@
+using MetaRec.Abstractions;
+using MetaRec.Core.Tensors;
+using MetaRec.Testing.Conformance;
+
+namespace MetaRec.Plugins.LiMaml.Tests;
+
+public sealed class LiMamlConformanceTests : ModelFamilyConformanceTests
+{
+    private static readonly Dictionary<string, string> Small = new() { ["dim"] = "8", ["meta_hidden"] = "16", ["embedding_size"] = "8", ["hidden1"] = "16", ["hidden2"] = "8", ["outer_lr"] = "0.01" };
+
+    public LiMamlConformanceTests() => TorchRuntime.EnsureInitialized();
+
+    protected override IModelFamily Family => new LiMamlPlugin().Families.Single(f => f.Name == "limaml");
+
+    protected override IReadOnlyDictionary<string, string> Settings => Small;
+}
+
+public sealed class WideDeepConformanceTests : ModelFamilyConformanceTests
+{
+    private static readonly Dictionary<string, string> Small = new() { ["dim"] = "8", ["embedding_size"] = "8", ["user_buckets"] = "64", ["hidden1"] = "16", ["hidden2"] = "8", ["outer_lr"] = "0.01" };
+
+    public WideDeepConformanceTests() => TorchRuntime.EnsureInitialized();
+
+    protected override IModelFamily Family => new LiMamlPlugin().Families.Single(f => f.Name == "wide-deep");
+
+    protected override IReadOnlyDictionary<string, string> Settings => Small;
+}
+
+public sealed class WideDeepTests
+{
+    public WideDeepTests() => TorchRuntime.EnsureInitialized();
+
+    [Fact]
+    public void A_user_never_trained_on_has_a_zero_id_row_and_a_trained_user_does_not()
+    {
+        var catalogue = SyntheticTasks.Catalogue();
+        using var model = new LiMamlPlugin().Families.Single(f => f.Name == "wide-deep")
+            .Create(catalogue, new Dictionary<string, string> { ["user_buckets"] = "1000003", ["outer_lr"] = "0.01" }, seed: 1);
+        var trained = SyntheticTasks.Tasks(catalogue, 4);
+        model.Train(trained, TrainStage.Offline);
+
+        Assert.All(model.Adapt(trained[0] with { UserId = "never-seen-user" }).Values, v => Assert.Equal(0f, v));
+        Assert.Contains(model.Adapt(trained[0]).Values, v => v != 0f);
+        Assert.Equal(33, model.Info.AdaptiveParameters); // 32-wide id embedding + id bias
+    }
+}
+
+public sealed class LiMamlTests
+{
+    private readonly Catalogue _catalogue = SyntheticTasks.Catalogue();
+    private readonly IModelFamily _family = new LiMamlPlugin().Families.Single(f => f.Name == "limaml");
+
+    public LiMamlTests() => TorchRuntime.EnsureInitialized();
+
+    [Fact]
+    public void The_user_state_is_a_meta_embedding_of_the_configured_size()
+    {
+        using var model = _family.Create(_catalogue, new Dictionary<string, string> { ["embedding_size"] = "24" }, seed: 2);
+        var user = SyntheticTasks.Tasks(_catalogue, 1)[0];
+
+        var state = model.Adapt(user);
+
+        Assert.Equal(24, state.Values.Length);
+        Assert.Equal(24, model.Info.AdaptiveParameters);
+        Assert.Equal(96, state.Bytes);
+        Assert.Equal("true", model.Info.Settings["first_order"]);
+    }
+
+    [Fact]
+    public void Refresh_is_deterministic_and_depends_on_the_users_interactions()
+    {
+        using var model = _family.Create(_catalogue, new Dictionary<string, string>(), seed: 2);
+        var users = SyntheticTasks.Tasks(_catalogue, 2, seed: 8);
+
+        Assert.Equal(model.Adapt(users[0]).Values, model.Adapt(users[0]).Values);
+        Assert.NotEqual(model.Adapt(users[0]).Values, model.Adapt(users[1]).Values);
+    }
+
+    [Fact]
+    public void Adapting_the_meta_block_lowers_the_users_support_loss()
+    {
+        using var model = _family.Create(_catalogue, new Dictionary<string, string>(), seed: 2);
+        var tasks = SyntheticTasks.Tasks(_catalogue, 16);
+        for (var i = 0; i < 30; i++)
+        {
+            model.Train(tasks, TrainStage.Offline);
+        }
+        var user = SyntheticTasks.Tasks(_catalogue, 1, support: 20, seed: 77)[0];
+        var items = user.Support.Select(e => e.Item).ToArray();
+
+        var cold = LogLoss(model.Score(user.UserFields, null, items), user.Support);
+        var refreshed = LogLoss(model.Score(user.UserFields, model.Adapt(user), items), user.Support);
+
+        Assert.True(refreshed < cold, $"support log loss {cold} -> {refreshed}");
+    }
+
+    [Fact]
+    public void Unknown_items_in_a_support_set_are_named()
+    {
+        using var model = _family.Create(_catalogue, new Dictionary<string, string>(), seed: 2);
+        var user = new UserTask("u-9", [0, 0], [new Example(3, 1, 5), new Example(4000, 0, 1)], []);
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => model.Adapt(user));
+
+        Assert.Contains("4000", error.Message, StringComparison.Ordinal);
+        Assert.Contains("u-9", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void There_is_no_online_stage()
+    {
+        using var model = _family.Create(_catalogue, new Dictionary<string, string>(), seed: 2);
+        Assert.Throws<NotSupportedException>(() => model.Train(SyntheticTasks.Tasks(_catalogue, 2), TrainStage.Online));
+    }
+
+    private static double LogLoss(float[] p, IReadOnlyList<Example> examples) =>
+        -examples.Select((e, i) => (e.Label * Math.Log(Math.Max(p[i], 1e-7))) + ((1 - e.Label) * Math.Log(Math.Max(1 - p[i], 1e-7)))).Average();
+}

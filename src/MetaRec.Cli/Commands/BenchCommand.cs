@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using MetaRec.Cli.Benchmarks;
+using MetaRec.Cli.Benchmarks.LiMaml;
 using Spectre.Console;
 
 namespace MetaRec.Cli.Commands;
@@ -38,10 +39,11 @@ internal static class BenchCommand
         };
         var noPeer = new Option<bool>("--no-peer") { Description = "Skip the PyTorch peer." };
         var json = new Option<string?>("--json") { Description = "Also write every figure as JSON to this path." };
+        var limaml = new Option<bool>("--limaml") { Description = "Run only the LiMAML refresh and scoring benchmark (with its PyTorch peer) instead of meta-training." };
 
         var command = new Command("bench", "Benchmark meta-training, adaptation and scoring at the MeLU shape against a plain PyTorch peer.")
         {
-            threads, repeats, quick, peer, noPeer, json,
+            threads, repeats, quick, peer, noPeer, json, limaml,
         };
         command.SetAction((result, cancellation) => Task.FromResult(CliHost.Guard(() =>
         {
@@ -58,7 +60,7 @@ internal static class BenchCommand
                 isQuick,
                 result.GetValue(noPeer) ? null : Interpreter(result.GetValue(peer)),
                 JsonPath(result.GetValue(json)));
-            return Run(settings, cancellation);
+            return result.GetValue(limaml) ? LiMamlBench.Run(settings, cancellation) : Run(settings, cancellation);
         })));
         return command;
     }

@@ -19,6 +19,8 @@ internal sealed class LiMamlModel : IRecModel
     private readonly LiMamlNetwork _network;
     private readonly MetaLearner _learner;
     private readonly string[] _metaBlock;
+    private readonly Lock _itemSideGate = new();
+    private Tensor? _itemSide;
 
     public LiMamlModel(LiMamlSettings settings, Catalogue catalogue)
     {
@@ -45,6 +47,7 @@ internal sealed class LiMamlModel : IRecModel
         {
             Check(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
         }
+        InvalidateItemSide();
         return _learner.Step(batch, stage);
     }
 
@@ -83,20 +86,59 @@ internal sealed class LiMamlModel : IRecModel
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
-        var input = TaskTensors.ForScoring(userFields, items);
         var embedding = state is null
-            ? _network.MetaEmbedding(input, weights)
+            ? _network.MetaEmbedding(TaskTensors.ForScoring(userFields, [0]), weights)
             : tensor(state.Values).view(1, -1);
-        return sigmoid(_network.Global(embedding, _network.Encode(input, weights), weights)).reshape(-1).data<float>().ToArray();
+        var itemSide = ItemSide(weights);
+        var rows = items.Length == itemSide.shape[0] && IsWholeCatalogue(items)
+            ? itemSide
+            : itemSide.index_select(0, tensor(Array.ConvertAll(items, i => (long)i)));
+        return sigmoid(LiMamlNetwork.GlobalFromItemSide(embedding, rows, weights)).data<float>().ToArray();
+    }
+
+    /// <summary>The catalogue's item side of fc1, computed once per set of weights (see <see cref="LiMamlNetwork.CatalogueItemSide"/>).</summary>
+    private Tensor ItemSide(IReadOnlyDictionary<string, Tensor> weights)
+    {
+        lock (_itemSideGate)
+        {
+            _itemSide ??= _network.CatalogueItemSide(weights).DetachFromDisposeScope();
+            return _itemSide;
+        }
+    }
+
+    private void InvalidateItemSide()
+    {
+        lock (_itemSideGate)
+        {
+            _itemSide?.Dispose();
+            _itemSide = null;
+        }
+    }
+
+    private static bool IsWholeCatalogue(int[] items)
+    {
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (items[i] != i)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public void Save(Stream stream) =>
         ModelCheckpoint.Write(stream, new CheckpointContents(FamilyName, _settings.Effective, Catalogue, ParameterCopy.Export(_network.NamedParameters)));
 
-    public void LoadWeights(IReadOnlyList<NamedTensor> tensors) => ParameterCopy.Import(_network.NamedParameters, tensors);
+    public void LoadWeights(IReadOnlyList<NamedTensor> tensors)
+    {
+        InvalidateItemSide();
+        ParameterCopy.Import(_network.NamedParameters, tensors);
+    }
 
     public void Dispose()
     {
+        InvalidateItemSide();
         _learner.Dispose();
         _network.Dispose();
     }

@@ -67,17 +67,51 @@ internal sealed class LiMamlNetwork : nn.Module, IFunctionalModel
     public Tensor Encode(TaskTensors input, IReadOnlyDictionary<string, Tensor> weights)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return EncodeItems(input.Items.reshape(-1), weights).view(input.Tasks, input.Length, -1);
+    }
+
+    /// <summary>(n) item indices -> (n, item width) item features.</summary>
+    public Tensor EncodeItems(Tensor items, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(weights);
-        long tasks = input.Tasks, length = input.Length;
-        var flat = input.Items.reshape(-1);
-        var item = weights[ItemEmbedding].index_select(0, flat).view(tasks, length, -1);
+        var item = weights[ItemEmbedding].index_select(0, items);
         if (!weights.TryGetValue(ItemFeatureProjection, out var projection))
         {
             return item;
         }
-        var features = _itemFeatures.index_select(0, flat).view(tasks, length, -1);
+        var features = _itemFeatures.index_select(0, items);
         var genres = matmul(features, projection) / features.sum(-1, keepdim: true).clamp_min(Scalars.One);
         return cat([item, genres], -1);
+    }
+
+    /// <summary>
+    /// (items, hidden1): the item half of fc1 for every catalogue item, x·W1[E:] + b1. It does
+    /// not depend on the user, so serving computes it once per set of weights; with it, a
+    /// user's scores need one (1, E)·(E, hidden1) product and the two small layers.
+    /// </summary>
+    public Tensor CatalogueItemSide(IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var encoded = EncodeItems(arange(_itemFeatures.shape[0], dtype: ScalarType.Int64), weights);
+        var w1 = weights["fc1_weight"];
+        return addmm(weights["fc1_bias"], encoded, w1.narrow(0, EmbeddingSize, w1.shape[0] - EmbeddingSize), 1, 1);
+    }
+
+    /// <summary>
+    /// (1, embedding) meta embedding and (n, hidden1) rows of <see cref="CatalogueItemSide"/>
+    /// -> (n) logits; equal to <see cref="Global"/> on those items up to float rounding.
+    /// </summary>
+    public static Tensor GlobalFromItemSide(Tensor embedding, Tensor itemSide, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(embedding);
+        ArgumentNullException.ThrowIfNull(itemSide);
+        ArgumentNullException.ThrowIfNull(weights);
+        var w1 = weights["fc1_weight"];
+        var user = matmul(embedding, w1.narrow(0, 0, embedding.shape[1])); // (1, hidden1)
+        var h = nn.functional.relu(itemSide.add(user, Scalars.One));
+        h = nn.functional.relu(addmm(weights["fc2_bias"], h, weights["fc2_weight"], 1, 1));
+        return addmm(weights["out_bias"], h, weights["out_weight"], 1, 1).reshape(-1);
     }
 
     /// <summary>(tasks, length) logits: the meta block's embedding, then the global block.</summary>

@@ -107,6 +107,42 @@ public sealed class LiMamlTests
     }
 
     [Fact]
+    public void Scoring_from_the_cached_item_side_equals_the_full_global_block()
+    {
+        using var network = new LiMamlNetwork(_catalogue, dim: 8, metaHidden: 16, embeddingSize: 8, hidden1: 16, hidden2: 8);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var weights = network.NamedParameters.ToDictionary(p => p.Name, p => (TorchSharp.torch.Tensor)p.Parameter);
+        int[] items = [5, 0, 39, 5, 17];
+        var input = MetaRec.Core.MetaLearning.TaskTensors.ForScoring([1, 2], items);
+        var embedding = TorchSharp.torch.randn(1, 8);
+
+        var direct = network.Global(embedding, network.Encode(input, weights), weights).reshape(-1).data<float>().ToArray();
+        var rows = network.CatalogueItemSide(weights).index_select(0, TorchSharp.torch.tensor(items.Select(i => (long)i).ToArray()));
+        var cached = LiMamlNetwork.GlobalFromItemSide(embedding, rows, weights).data<float>().ToArray();
+
+        for (var i = 0; i < items.Length; i++)
+        {
+            Assert.Equal(direct[i], cached[i], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Whole_catalogue_and_candidate_scores_agree_and_training_refreshes_the_cache()
+    {
+        using var model = _family.Create(_catalogue, new Dictionary<string, string> { ["outer_lr"] = "0.01" }, seed: 2);
+        var user = SyntheticTasks.Tasks(_catalogue, 1)[0];
+        var state = model.Adapt(user);
+        var all = model.Score(user.UserFields, state, [.. Enumerable.Range(0, _catalogue.Schema.ItemCount)]);
+        var some = model.Score(user.UserFields, state, [7, 3]);
+        Assert.Equal(all[7], some[0], 1e-6);
+        Assert.Equal(all[3], some[1], 1e-6);
+
+        model.Train(SyntheticTasks.Tasks(_catalogue, 8), TrainStage.Offline);
+
+        Assert.NotEqual(some, model.Score(user.UserFields, state, [7, 3]));
+    }
+
+    [Fact]
     public void There_is_no_online_stage()
     {
         using var model = _family.Create(_catalogue, new Dictionary<string, string>(), seed: 2);

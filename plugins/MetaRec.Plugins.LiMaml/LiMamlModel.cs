@@ -1,5 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Data;
 using MetaRec.Core.MetaLearning;
 using static TorchSharp.torch;
 
@@ -45,7 +46,7 @@ internal sealed class LiMamlModel : IRecModel
         }
         foreach (var task in batch)
         {
-            Check(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
+            Catalogue.CheckUser(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
         }
         InvalidateItemSide();
         return _learner.Step(batch, stage);
@@ -55,7 +56,7 @@ internal sealed class LiMamlModel : IRecModel
     public UserState Adapt(UserTask user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        Check(user.UserFields, user.Support.Select(e => e.Item), user.UserId);
+        Catalogue.CheckUser(user.UserFields, user.Support.Select(e => e.Item), user.UserId);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         var weights = _network.NamedParameters.ToDictionary(
@@ -74,7 +75,7 @@ internal sealed class LiMamlModel : IRecModel
     {
         ArgumentNullException.ThrowIfNull(userFields);
         ArgumentNullException.ThrowIfNull(items);
-        Check(userFields, items, "(scored user)");
+        Catalogue.CheckUser(userFields, items, "(scored user)");
         if (state is not null && state.Values.Length != _settings.EmbeddingSize)
         {
             throw new ArgumentException($"meta embedding has {state.Values.Length} floats; this model's has {_settings.EmbeddingSize}", nameof(state));
@@ -141,26 +142,5 @@ internal sealed class LiMamlModel : IRecModel
         InvalidateItemSide();
         _learner.Dispose();
         _network.Dispose();
-    }
-
-    private void Check(int[] fields, IEnumerable<int> items, string user)
-    {
-        var schema = Catalogue.Schema;
-        if (fields.Length != schema.UserFieldCount)
-        {
-            throw new ArgumentException($"user '{user}': {fields.Length} user fields, the schema has {schema.UserFieldCount}");
-        }
-        for (var f = 0; f < fields.Length; f++)
-        {
-            if ((uint)fields[f] >= (uint)schema.UserFieldCardinalities[f])
-            {
-                throw new ArgumentOutOfRangeException(nameof(fields), $"user '{user}': field {f} is {fields[f]}, outside [0, {schema.UserFieldCardinalities[f]})");
-            }
-        }
-        var unknown = items.Where(i => (uint)i >= (uint)schema.ItemCount).Distinct().Take(10).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(items), $"user '{user}': unknown items {string.Join(", ", unknown)} (catalogue has {schema.ItemCount})");
-        }
     }
 }

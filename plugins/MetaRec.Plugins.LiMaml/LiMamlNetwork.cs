@@ -1,7 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.MetaLearning;
 using MetaRec.Core.Tensors;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaRec.Plugins.LiMaml;
@@ -14,7 +13,7 @@ namespace MetaRec.Plugins.LiMaml;
 /// embedding beside the item features through fc1, fc2 (ReLU) and a logit.
 /// Parameter names are checkpoint keys.
 /// </summary>
-internal sealed class LiMamlNetwork : nn.Module, IFunctionalModel
+internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
 {
     public const string ItemEmbedding = "item_embedding";
     public const string ItemFeatureProjection = "item_feature_projection";
@@ -23,7 +22,6 @@ internal sealed class LiMamlNetwork : nn.Module, IFunctionalModel
     public static readonly string[] MetaLayers = ["meta_fc1", "meta_fc2"];
 
     private readonly Tensor _itemFeatures;
-    private readonly List<(string Name, Parameter Parameter)> _named = [];
     private readonly int _userFields;
 
     public LiMamlNetwork(Catalogue catalogue, int dim, int metaHidden, int embeddingSize, int hidden1, int hidden2)
@@ -37,16 +35,16 @@ internal sealed class LiMamlNetwork : nn.Module, IFunctionalModel
         register_buffer("item_features", _itemFeatures, persistent: false);
         EmbeddingSize = embeddingSize;
 
-        Add(ItemEmbedding, empty(schema.ItemCount, dim).normal_(0, 0.1));
+        AddParameter(ItemEmbedding, empty(schema.ItemCount, dim).normal_(0, 0.1));
         var itemWidth = dim;
         if (schema.ItemFeatureCount > 0)
         {
-            Add(ItemFeatureProjection, empty(schema.ItemFeatureCount, dim).normal_(0, 0.1));
+            AddParameter(ItemFeatureProjection, empty(schema.ItemFeatureCount, dim).normal_(0, 0.1));
             itemWidth += dim;
         }
         for (var f = 0; f < _userFields; f++)
         {
-            Add(UserField(f), empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
+            AddParameter(UserField(f), empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
         }
         AddLinear("meta_fc1", dim * (_userFields + 1), metaHidden);
         AddLinear("meta_fc2", metaHidden, embeddingSize);
@@ -56,8 +54,6 @@ internal sealed class LiMamlNetwork : nn.Module, IFunctionalModel
     }
 
     public int EmbeddingSize { get; }
-
-    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _named;
 
     public static string UserField(int index) => $"user_field_{index}";
 
@@ -151,28 +147,4 @@ internal sealed class LiMamlNetwork : nn.Module, IFunctionalModel
         return Linear(h, weights["out_weight"], weights["out_bias"]).squeeze(-1);
     }
 
-    /// <summary>x (tasks, length, in) · W (in, out) or (tasks, in, out) + b (out) or (tasks, out).</summary>
-    private static Tensor Linear(Tensor x, Tensor weight, Tensor bias)
-    {
-        if (weight.dim() == 3)
-        {
-            return x.baddbmm(weight, bias.dim() == 2 ? bias.unsqueeze(1) : bias);
-        }
-        return matmul(x, weight).add(bias.dim() == 2 ? bias.unsqueeze(1) : bias, Scalars.One);
-    }
-
-    private void AddLinear(string name, int inputs, int outputs)
-    {
-        var bound = 1f / MathF.Sqrt(inputs);
-        Add($"{name}_weight", empty(inputs, outputs).uniform_(-bound, bound));
-        Add($"{name}_bias", empty(outputs).uniform_(-bound, bound));
-    }
-
-    private void Add(string name, Tensor initial)
-    {
-        var parameter = new Parameter(initial.detach().contiguous(), requires_grad: true);
-        parameter.DetachFromDisposeScope();
-        register_parameter(name, parameter);
-        _named.Add((name, parameter));
-    }
 }

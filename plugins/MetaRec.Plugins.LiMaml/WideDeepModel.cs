@@ -1,11 +1,11 @@
 using System.Text;
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Data;
 using MetaRec.Core.Configuration;
 using MetaRec.Core.MetaLearning;
 using Adam = MetaRec.Core.Optimization.Adam;
 using MetaRec.Core.Tensors;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaRec.Plugins.LiMaml;
@@ -18,11 +18,10 @@ namespace MetaRec.Plugins.LiMaml;
 /// an all-zero row, the "untrained id embedding" of a cold user (hash collisions with a trained
 /// user are possible, at about users / buckets).
 /// </summary>
-internal sealed class WideDeepModel : nn.Module, IRecModel
+internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
 {
     public const string FamilyName = "wide-deep";
 
-    private readonly List<(string Name, Parameter Parameter)> _named = [];
     private readonly Tensor _itemFeatures;
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly int _buckets;
@@ -46,26 +45,24 @@ internal sealed class WideDeepModel : nn.Module, IRecModel
         using var scope = NewDisposeScope();
         var schema = catalogue.Schema;
         _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
-        Add("user_id_embedding", zeros(_buckets, _idSize + 1)); // last column: the wide user-id bias
-        Add("item_bias", zeros(schema.ItemCount));
-        Add("item_embedding", empty(schema.ItemCount, dim).normal_(0, 0.1));
-        Add("item_feature_projection", empty(Math.Max(1, schema.ItemFeatureCount), dim).normal_(0, 0.1));
+        AddParameter("user_id_embedding", zeros(_buckets, _idSize + 1)); // last column: the wide user-id bias
+        AddParameter("item_bias", zeros(schema.ItemCount));
+        AddParameter("item_embedding", empty(schema.ItemCount, dim).normal_(0, 0.1));
+        AddParameter("item_feature_projection", empty(Math.Max(1, schema.ItemFeatureCount), dim).normal_(0, 0.1));
         for (var f = 0; f < schema.UserFieldCount; f++)
         {
-            Add($"user_field_{f}", empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
+            AddParameter($"user_field_{f}", empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
         }
         AddLinear("fc1", _idSize + (dim * (2 + schema.UserFieldCount)), hidden1);
         AddLinear("fc2", hidden1, hidden2);
         AddLinear("out", hidden2, 1);
-        _optimizer = new Adam(_named.Select(p => p.Parameter), learningRate);
-        Info = new ModelInfo(FamilyName, _named.Sum(p => p.Parameter.numel()), _idSize + 1, _settings);
+        _optimizer = new Adam(NamedParameters.Select(p => p.Parameter), learningRate);
+        Info = new ModelInfo(FamilyName, NamedParameters.Sum(p => p.Parameter.numel()), _idSize + 1, _settings);
     }
 
     public ModelInfo Info { get; }
 
     public Catalogue Catalogue { get; }
-
-    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _named;
 
     public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
     {
@@ -76,11 +73,11 @@ internal sealed class WideDeepModel : nn.Module, IRecModel
         }
         foreach (var task in batch)
         {
-            Check(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
+            Catalogue.CheckUser(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
         }
         using var scope = NewDisposeScope();
         var all = TaskTensors.All(batch);
-        var rows = Param("user_id_embedding").index_select(0, tensor(batch.Select(t => Bucket(t.UserId)).ToArray()));
+        var rows = this["user_id_embedding"].index_select(0, tensor(batch.Select(t => Bucket(t.UserId)).ToArray()));
         var loss = Maml.TaskLosses(Logits(all, rows), all).mean();
         _optimizer.ZeroGrad();
         loss.backward();
@@ -92,16 +89,16 @@ internal sealed class WideDeepModel : nn.Module, IRecModel
     public UserState Adapt(UserTask user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        Check(user.UserFields, user.Support.Select(e => e.Item), user.UserId);
+        Catalogue.CheckUser(user.UserFields, user.Support.Select(e => e.Item), user.UserId);
         using var scope = NewDisposeScope();
-        return new UserState(Param("user_id_embedding")[Bucket(user.UserId)].detach().data<float>().ToArray());
+        return new UserState(this["user_id_embedding"][Bucket(user.UserId)].detach().data<float>().ToArray());
     }
 
     public float[] Score(int[] userFields, UserState? state, int[] items)
     {
         ArgumentNullException.ThrowIfNull(userFields);
         ArgumentNullException.ThrowIfNull(items);
-        Check(userFields, items, "(scored user)");
+        Catalogue.CheckUser(userFields, items, "(scored user)");
         if (state is not null && state.Values.Length != _idSize + 1)
         {
             throw new ArgumentException($"user state has {state.Values.Length} floats; this model's has {_idSize + 1}", nameof(state));
@@ -117,7 +114,7 @@ internal sealed class WideDeepModel : nn.Module, IRecModel
     }
 
     public void Save(Stream stream) =>
-        ModelCheckpoint.Write(stream, new CheckpointContents(FamilyName, _settings, Catalogue, ParameterCopy.Export(_named)));
+        ModelCheckpoint.Write(stream, new CheckpointContents(FamilyName, _settings, Catalogue, ParameterCopy.Export(NamedParameters)));
 
     public new void Dispose()
     {
@@ -145,59 +142,22 @@ internal sealed class WideDeepModel : nn.Module, IRecModel
         var parts = new List<Tensor>
         {
             idRows.narrow(1, 0, _idSize).unsqueeze(1).expand(tasks, length, -1),
-            Param("item_embedding").index_select(0, flat).view(tasks, length, -1),
+            this["item_embedding"].index_select(0, flat).view(tasks, length, -1),
         };
         parts.Add(Catalogue.Schema.ItemFeatureCount > 0
-            ? matmul(features, Param("item_feature_projection")) / features.sum(-1, keepdim: true).clamp_min(Scalars.One)
-            : zeros(tasks, length, Param("item_feature_projection").shape[1]));
+            ? matmul(features, this["item_feature_projection"]) / features.sum(-1, keepdim: true).clamp_min(Scalars.One)
+            : zeros(tasks, length, this["item_feature_projection"].shape[1]));
         for (var f = 0; f < Catalogue.Schema.UserFieldCount; f++)
         {
-            parts.Add(Param($"user_field_{f}").index_select(0, input.UserFields.select(1, f)).unsqueeze(1).expand(tasks, length, -1));
+            parts.Add(this[$"user_field_{f}"].index_select(0, input.UserFields.select(1, f)).unsqueeze(1).expand(tasks, length, -1));
         }
         var h = nn.functional.relu(Dense(cat(parts, -1), "fc1"));
         h = nn.functional.relu(Dense(h, "fc2"));
         var deep = Dense(h, "out").squeeze(-1);
-        var wide = Param("item_bias").index_select(0, flat).view(tasks, length).add(idRows.narrow(1, _idSize, 1), Scalars.One);
+        var wide = this["item_bias"].index_select(0, flat).view(tasks, length).add(idRows.narrow(1, _idSize, 1), Scalars.One);
         return deep.add(wide, Scalars.One);
     }
 
-    private Tensor Dense(Tensor x, string layer) => matmul(x, Param($"{layer}_weight")).add(Param($"{layer}_bias"), Scalars.One);
+    private Tensor Dense(Tensor x, string layer) => Linear(x, this[$"{layer}_weight"], this[$"{layer}_bias"]);
 
-    private Parameter Param(string name) => _named.First(p => p.Name == name).Parameter;
-
-    private void Check(int[] fields, IEnumerable<int> items, string user)
-    {
-        var schema = Catalogue.Schema;
-        if (fields.Length != schema.UserFieldCount)
-        {
-            throw new ArgumentException($"user '{user}': {fields.Length} user fields, the schema has {schema.UserFieldCount}");
-        }
-        for (var f = 0; f < fields.Length; f++)
-        {
-            if ((uint)fields[f] >= (uint)schema.UserFieldCardinalities[f])
-            {
-                throw new ArgumentOutOfRangeException(nameof(fields), $"user '{user}': field {f} is {fields[f]}, outside [0, {schema.UserFieldCardinalities[f]})");
-            }
-        }
-        var unknown = items.Where(i => (uint)i >= (uint)schema.ItemCount).Distinct().Take(10).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(items), $"user '{user}': unknown items {string.Join(", ", unknown)} (catalogue has {schema.ItemCount})");
-        }
-    }
-
-    private void AddLinear(string name, int inputs, int outputs)
-    {
-        var bound = 1f / MathF.Sqrt(inputs);
-        Add($"{name}_weight", empty(inputs, outputs).uniform_(-bound, bound));
-        Add($"{name}_bias", empty(outputs).uniform_(-bound, bound));
-    }
-
-    private void Add(string name, Tensor initial)
-    {
-        var parameter = new Parameter(initial.detach().contiguous(), requires_grad: true);
-        parameter.DetachFromDisposeScope();
-        register_parameter(name, parameter);
-        _named.Add((name, parameter));
-    }
 }

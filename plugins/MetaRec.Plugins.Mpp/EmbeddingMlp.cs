@@ -1,7 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.MetaLearning;
 using MetaRec.Core.Tensors;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaRec.Plugins.Mpp;
@@ -14,7 +13,7 @@ namespace MetaRec.Plugins.Mpp;
 /// a scalar user bias. The user vector and bias exist to be adapted per user. Every layer has a functional form over explicit weights.
 /// Parameter names are checkpoint keys: renaming one breaks saved models.
 /// </summary>
-internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
+internal sealed class EmbeddingMlp : ExplicitWeightsModule, IFunctionalModel
 {
     public const string ItemEmbedding = "item_embedding";
     public const string ItemFeatureProjection = "item_feature_projection";
@@ -25,7 +24,6 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
     public static readonly string[] Layers = ["fc1", "fc2", "out"];
 
     private readonly Tensor _itemFeatures;
-    private readonly List<(string Name, Parameter Parameter)> _named = [];
     private readonly int _userFields;
 
     public EmbeddingMlp(Catalogue catalogue, int embeddingDim, int hidden1, int hidden2, int userDim)
@@ -39,30 +37,28 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
         _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
         register_buffer("item_features", _itemFeatures, persistent: false);
 
-        Add(ItemEmbedding, empty(schema.ItemCount, embeddingDim).normal_(0, 0.1));
+        AddParameter(ItemEmbedding, empty(schema.ItemCount, embeddingDim).normal_(0, 0.1));
         if (schema.ItemFeatureCount > 0)
         {
-            Add(ItemFeatureProjection, empty(schema.ItemFeatureCount, embeddingDim).normal_(0, 0.1));
+            AddParameter(ItemFeatureProjection, empty(schema.ItemFeatureCount, embeddingDim).normal_(0, 0.1));
         }
         for (var f = 0; f < _userFields; f++)
         {
-            Add(UserField(f), empty(schema.UserFieldCardinalities[f], embeddingDim).normal_(0, 0.1));
+            AddParameter(UserField(f), empty(schema.UserFieldCardinalities[f], embeddingDim).normal_(0, 0.1));
         }
         var input = embeddingDim * (1 + (schema.ItemFeatureCount > 0 ? 1 : 0) + _userFields);
         if (userDim > 0)
         {
-            Add(UserVector, empty(userDim).normal_(0, 0.1));
+            AddParameter(UserVector, empty(userDim).normal_(0, 0.1));
         }
         AddLinear("fc1", input + userDim, hidden1);
         AddLinear("fc2", hidden1, hidden2);
         AddLinear("out", hidden2, 1);
-        Add(UserBias, zeros(1));
+        AddParameter(UserBias, zeros(1));
         InputWidth = input;
     }
 
     public int InputWidth { get; }
-
-    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _named;
 
     public static string UserField(int index) => $"user_field_{index}";
 
@@ -109,25 +105,6 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
     }
 
     /// <summary>
-    /// x (tasks, length, in) · W (in, out) or (tasks, in, out) + b (out) or (tasks, out) as one
-    /// fused op: baddbmm for per-task weights (TorchSharp's instance form is
-    /// <c>batch1.baddbmm(batch2, input)</c>), addmm over the flattened rows for shared ones.
-    /// beta and alpha are plain floats, so no temporary Scalar is made (see Scalars).
-    /// </summary>
-    private static Tensor Linear(Tensor x, Tensor weight, Tensor bias)
-    {
-        if (weight.dim() == 3)
-        {
-            return x.baddbmm(weight, bias.dim() == 2 ? bias.unsqueeze(1) : bias);
-        }
-        if (bias.dim() == 2)
-        {
-            return matmul(x, weight).add(bias.unsqueeze(1), Scalars.One);
-        }
-        return addmm(bias, x.reshape(-1, x.shape[^1]), weight, 1, 1).view(x.shape[0], x.shape[1], -1);
-    }
-
-    /// <summary>
     /// (tasks, length, hidden) -> (tasks, length) logits of the one-column out layer: weight
     /// (hidden, 1) or (tasks, hidden, 1), bias (1) or (tasks, 1). Per-task weights multiply and
     /// sum: a bmm with a unit dimension runs about 40x below GEMM speed, and so does each of its
@@ -142,18 +119,4 @@ internal sealed class EmbeddingMlp : nn.Module, IFunctionalModel
         return Linear(h, weight, bias).squeeze(-1);
     }
 
-    private void AddLinear(string name, int inputs, int outputs)
-    {
-        var bound = 1f / MathF.Sqrt(inputs);
-        Add($"{name}_weight", empty(inputs, outputs).uniform_(-bound, bound));
-        Add($"{name}_bias", empty(outputs).uniform_(-bound, bound));
-    }
-
-    private void Add(string name, Tensor initial)
-    {
-        var parameter = new Parameter(initial.detach().contiguous(), requires_grad: true);
-        parameter.DetachFromDisposeScope();
-        register_parameter(name, parameter);
-        _named.Add((name, parameter));
-    }
 }

@@ -1,5 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Data;
 using MetaRec.Core.MetaLearning;
 using MetaRec.Core.Optimization;
 using static TorchSharp.torch;
@@ -84,8 +85,7 @@ internal sealed class EmbeddingMlpModel : IRecModel
     {
         ArgumentNullException.ThrowIfNull(userFields);
         ArgumentNullException.ThrowIfNull(items);
-        CheckFields(userFields, "userFields");
-        CheckItems(items);
+        Catalogue.CheckUser(userFields, items, "(scored user)");
         if (items.Length == 0)
         {
             return [];
@@ -118,37 +118,7 @@ internal sealed class EmbeddingMlpModel : IRecModel
     {
         foreach (var task in tasks)
         {
-            CheckFields(task.UserFields, $"task '{task.UserId}' user fields");
-            CheckItems(task.Support.Select(e => e.Item));
-            CheckItems(task.Query.Select(e => e.Item));
-        }
-    }
-
-    private void CheckFields(int[] fields, string what)
-    {
-        var cardinalities = Catalogue.Schema.UserFieldCardinalities;
-        if (fields.Length != cardinalities.Count)
-        {
-            throw new ArgumentException($"{what}: {fields.Length} values, the schema has {cardinalities.Count} user fields");
-        }
-        for (var f = 0; f < fields.Length; f++)
-        {
-            if ((uint)fields[f] >= (uint)cardinalities[f])
-            {
-                throw new ArgumentOutOfRangeException(what, $"user field {f} is {fields[f]}, outside [0, {cardinalities[f]})");
-            }
-        }
-    }
-
-    private void CheckItems(IEnumerable<int> items)
-    {
-        var count = Catalogue.Schema.ItemCount;
-        foreach (var item in items)
-        {
-            if ((uint)item >= (uint)count)
-            {
-                throw new ArgumentOutOfRangeException(nameof(items), $"item {item} is outside the catalogue [0, {count})");
-            }
+            Catalogue.CheckUser(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
         }
     }
 }

@@ -35,7 +35,7 @@ internal static class BenchCommand
         var peer = new Option<string>("--peer")
         {
             Description = "Python interpreter with torch for the PyTorch peer (/usr/bin/python3 where it exists, else python3).",
-            DefaultValueFactory = _ => PytorchPeer.DefaultInterpreter(),
+            DefaultValueFactory = _ => PeerProcess.DefaultInterpreter(),
         };
         var noPeer = new Option<bool>("--no-peer") { Description = "Skip the PyTorch peer." };
         var json = new Option<string?>("--json") { Description = "Also write every figure as JSON to this path." };

@@ -18,12 +18,17 @@ internal sealed class TrainingOptions
     private readonly Option<int> _minInteractions = CommonOptions.MinInteractions();
     private readonly Option<int> _maxInteractions = CommonOptions.MaxInteractions();
     private readonly Option<float> _threshold = CommonOptions.LabelThreshold();
+    private readonly Option<bool> _byArrival = new("--users-by-arrival")
+    {
+        Description = "Split users by arrival (earliest 70% train, next 10% validation, latest 20% test) instead of at random.",
+    };
+
     private readonly Option<string[]> _settings = CommonOptions.Settings();
     private readonly Option<int> _threads = CommonOptions.Threads();
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _protocol, _epochs, _batch, _patience, _selection, _minInteractions, _maxInteractions, _threshold, _settings, _threads })
+        foreach (var option in new Option[] { _protocol, _epochs, _batch, _patience, _selection, _minInteractions, _maxInteractions, _threshold, _byArrival, _settings, _threads })
         {
             command.Options.Add(option);
         }
@@ -49,6 +54,7 @@ internal sealed class TrainingOptions
             MinInteractions = result.GetValue(_minInteractions),
             MaxInteractions = result.GetValue(_maxInteractions),
             LabelThreshold = result.GetValue(_threshold),
+            UsersByArrival = result.GetValue(_byArrival),
             Seed = seed,
         };
         options.Validate();

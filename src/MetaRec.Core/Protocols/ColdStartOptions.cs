@@ -30,6 +30,13 @@ public sealed record ColdStartOptions
     /// <summary>Seed of the <see cref="Random"/> that shuffles users. Default 1.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Order users by their first interaction instead of shuffling: train on the earliest
+    /// arrivals, validate on the next, test on the latest (a split with drift over time; the
+    /// seed then does not change the split). Default false.
+    /// </summary>
+    public bool UsersByArrival { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {

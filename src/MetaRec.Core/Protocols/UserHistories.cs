@@ -31,13 +31,25 @@ internal sealed class UserHistories
                 $"{options.MaxInteractions} interactions (inclusive); the {protocol} protocol needs at least " +
                 $"{ColdStartProtocol.MinimumQualifyingUsers}. Lower MinInteractions or raise MaxInteractions.");
         }
-        Shuffle(qualifying, new Random(options.Seed));
+        if (options.UsersByArrival)
+        {
+            // Earliest first interaction first: train on early users, test on the latest arrivals.
+            Array.Sort(qualifying, (a, b) =>
+            {
+                var byTime = First(a).CompareTo(First(b));
+                return byTime != 0 ? byTime : a.User.CompareTo(b.User);
+            });
+        }
+        else
+        {
+            Shuffle(qualifying, new Random(options.Seed));
+        }
         Shuffled = qualifying;
         TrainCount = Floor(qualifying.Length * options.TrainFraction);
         ValidationCount = Floor(qualifying.Length * options.ValidationFraction);
     }
 
-    /// <summary>Qualifying users after the seeded Fisher–Yates shuffle.</summary>
+    /// <summary>Qualifying users after the seeded Fisher–Yates shuffle, or in arrival order (<see cref="ColdStartOptions.UsersByArrival"/>).</summary>
     public UserHistory[] Shuffled { get; }
 
     /// <summary>floor(n × TrainFraction): the first users of <see cref="Shuffled"/>.</summary>
@@ -98,5 +110,7 @@ internal sealed class UserHistories
     }
 
     // A hair of slack so that e.g. 0.7 × 10 = 7.000000000000001 and 0.1 × 30 = 2.9999… floor as intended.
+    private static long First(UserHistory user) => user.Support.Length > 0 ? user.Support[0].Timestamp : user.Query[0].Timestamp;
+
     private static int Floor(double value) => (int)Math.Floor(value + 1e-9);
 }

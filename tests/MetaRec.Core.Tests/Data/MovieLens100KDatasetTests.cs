@@ -26,6 +26,21 @@ public sealed class MovieLens100KDatasetTests
     }
 
     [Fact]
+    public void A_split_by_arrival_tests_on_the_latest_users_whatever_the_seed()
+    {
+        var data = Data.Value;
+        var first = DatasetFingerprint.FirstSeen(data);
+
+        var split = ColdStartProtocol.Split(data, new ColdStartOptions { UsersByArrival = true, Seed = 1 });
+        var again = ColdStartProtocol.Split(data, new ColdStartOptions { UsersByArrival = true, Seed = 9 });
+
+        Assert.Equal((407, 58, 117), (split.Train.Count, split.Validation.Count, split.Test.Count));
+        Assert.True(split.Train.Max(t => first[t.UserId]) <= split.Validation.Min(t => first[t.UserId]));
+        Assert.True(split.Validation.Max(t => first[t.UserId]) <= split.Test.Min(t => first[t.UserId]));
+        Assert.Equal(split.Test.Select(t => t.UserId), again.Test.Select(t => t.UserId));
+    }
+
+    [Fact]
     public void Cold_start_split_matches_the_reference_counts()
     {
         var split = ColdStartProtocol.Split(Data.Value, new ColdStartOptions());

@@ -1,0 +1,131 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace MetaRec.Storage.Registry;
+
+/// <summary>
+/// The registry in an Azure Blob container (Azurite locally). Weights are streamed in blocks;
+/// the manifest is created with <c>If-None-Match: *</c>; the active pointer changes only with
+/// <c>If-Match</c> on its ETag (or <c>If-None-Match: *</c> when there is none yet).
+/// </summary>
+public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvider? time = null) : ModelRegistryBase(time ?? TimeProvider.System)
+{
+    private const int PreconditionFailed = 412;
+    private const int Conflict = 409;
+    private const int NotFound = 404;
+
+    public override async Task<IReadOnlyList<string>> ListFamiliesAsync(CancellationToken cancellation = default)
+    {
+        var families = new List<string>();
+        if (!await container.ExistsAsync(cancellation).ConfigureAwait(false))
+        {
+            return families;
+        }
+        await foreach (var item in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", "models/", cancellation).ConfigureAwait(false))
+        {
+            if (item.IsPrefix)
+            {
+                families.Add(item.Prefix["models/".Length..].TrimEnd('/'));
+            }
+        }
+        return [.. families.Order(StringComparer.Ordinal)];
+    }
+
+    protected override async Task<IReadOnlyList<string>> ListVersionNamesAsync(string family, CancellationToken cancellation)
+    {
+        var versions = new List<string>();
+        var prefix = $"models/{family}/";
+        if (!await container.ExistsAsync(cancellation).ConfigureAwait(false))
+        {
+            return versions;
+        }
+        await foreach (var item in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", prefix, cancellation).ConfigureAwait(false))
+        {
+            if (item.IsPrefix)
+            {
+                versions.Add(item.Prefix[prefix.Length..].TrimEnd('/'));
+            }
+        }
+        return versions;
+    }
+
+    protected override async Task<byte[]?> ReadManifestAsync(string family, string version, CancellationToken cancellation)
+    {
+        try
+        {
+            var content = await Blob(family, version, "manifest.json").DownloadContentAsync(cancellation).ConfigureAwait(false);
+            return content.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == NotFound)
+        {
+            return null;
+        }
+    }
+
+    protected override async Task CreateManifestAsync(string family, string version, byte[] content, CancellationToken cancellation)
+    {
+        try
+        {
+            await Blob(family, version, "manifest.json").UploadAsync(
+                BinaryData.FromBytes(content),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellation).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is PreconditionFailed or Conflict)
+        {
+            throw new RegistryConflictException($"model {family}/{version} was registered concurrently; versions are immutable");
+        }
+    }
+
+    protected override async Task UploadWeightsAsync(string family, string version, Stream weights, CancellationToken cancellation)
+    {
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+        await Blob(family, version, "weights.bin").UploadAsync(weights, new BlobUploadOptions(), cancellation).ConfigureAwait(false);
+    }
+
+    protected override async Task CopyWeightsAsync(string family, string version, Stream destination, CancellationToken cancellation)
+    {
+        try
+        {
+            await Blob(family, version, "weights.bin").DownloadToAsync(destination, cancellation).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == NotFound)
+        {
+            // verification then reports 0 bytes against the manifest
+        }
+    }
+
+    protected override async Task<(byte[]? Content, string? ETag)> ReadActiveAsync(string family, CancellationToken cancellation)
+    {
+        try
+        {
+            var content = await container.GetBlobClient($"models/{family}/active.json").DownloadContentAsync(cancellation).ConfigureAwait(false);
+            return (content.Value.Content.ToArray(), content.Value.Details.ETag.ToString());
+        }
+        catch (RequestFailedException e) when (e.Status == NotFound)
+        {
+            return (null, null);
+        }
+    }
+
+    protected override async Task<string> WriteActiveAsync(string family, byte[] content, string? expectedETag, CancellationToken cancellation)
+    {
+        var conditions = expectedETag is null
+            ? new BlobRequestConditions { IfNoneMatch = ETag.All }
+            : new BlobRequestConditions { IfMatch = new ETag(expectedETag) };
+        try
+        {
+            var result = await container.GetBlobClient($"models/{family}/active.json").UploadAsync(
+                BinaryData.FromBytes(content), new BlobUploadOptions { Conditions = conditions }, cancellation).ConfigureAwait(false);
+            return result.Value.ETag.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status is PreconditionFailed or Conflict)
+        {
+            throw new RegistryConflictException(
+                $"the active pointer of '{family}' changed (expected ETag {expectedETag ?? "none"}); read it again");
+        }
+    }
+
+    private BlobClient Blob(string family, string version, string file) => container.GetBlobClient($"models/{family}/{version}/{file}");
+}

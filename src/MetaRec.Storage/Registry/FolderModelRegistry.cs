@@ -1,0 +1,131 @@
+using System.Security.Cryptography;
+
+namespace MetaRec.Storage.Registry;
+
+/// <summary>
+/// The registry in a local folder (the embedded default), with the blob layout as paths. The
+/// active pointer's ETag is the SHA-256 of its bytes; compare-and-swap runs under an exclusive
+/// lock file, so concurrent processes on one machine see one winner.
+/// </summary>
+public sealed class FolderModelRegistry(string root, TimeProvider? time = null) : ModelRegistryBase(time ?? TimeProvider.System)
+{
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
+    private readonly string _models = Path.Combine(Path.GetFullPath(root), "models");
+
+    public override Task<IReadOnlyList<string>> ListFamiliesAsync(CancellationToken cancellation = default) =>
+        Task.FromResult<IReadOnlyList<string>>(Directory.Exists(_models)
+            ? [.. Directory.GetDirectories(_models).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)]
+            : []);
+
+    protected override Task<IReadOnlyList<string>> ListVersionNamesAsync(string family, CancellationToken cancellation)
+    {
+        var folder = Path.Combine(_models, family);
+        return Task.FromResult<IReadOnlyList<string>>(Directory.Exists(folder)
+            ? [.. Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>()]
+            : []);
+    }
+
+    protected override async Task<byte[]?> ReadManifestAsync(string family, string version, CancellationToken cancellation)
+    {
+        var path = VersionPath(family, version, "manifest.json");
+        return File.Exists(path) ? await File.ReadAllBytesAsync(path, cancellation).ConfigureAwait(false) : null;
+    }
+
+    protected override async Task CreateManifestAsync(string family, string version, byte[] content, CancellationToken cancellation)
+    {
+        var path = VersionPath(family, version, "manifest.json");
+        var temporary = path + $".{Guid.NewGuid():N}.partial";
+        await File.WriteAllBytesAsync(temporary, content, cancellation).ConfigureAwait(false);
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw new RegistryConflictException($"model {family}/{version} was registered concurrently; versions are immutable");
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    protected override async Task UploadWeightsAsync(string family, string version, Stream weights, CancellationToken cancellation)
+    {
+        var path = VersionPath(family, version, "weights.bin");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + $".{Guid.NewGuid():N}.partial";
+        try
+        {
+            await using (var file = File.Create(temporary))
+            {
+                await weights.CopyToAsync(file, cancellation).ConfigureAwait(false);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    protected override async Task CopyWeightsAsync(string family, string version, Stream destination, CancellationToken cancellation)
+    {
+        var path = VersionPath(family, version, "weights.bin");
+        if (!File.Exists(path))
+        {
+            return; // verification then reports 0 bytes against the manifest
+        }
+        await using var file = File.OpenRead(path);
+        await file.CopyToAsync(destination, cancellation).ConfigureAwait(false);
+    }
+
+    protected override async Task<(byte[]? Content, string? ETag)> ReadActiveAsync(string family, CancellationToken cancellation)
+    {
+        var path = Path.Combine(_models, family, "active.json");
+        if (!File.Exists(path))
+        {
+            return (null, null);
+        }
+        var content = await File.ReadAllBytesAsync(path, cancellation).ConfigureAwait(false);
+        return (content, ETagOf(content));
+    }
+
+    protected override async Task<string> WriteActiveAsync(string family, byte[] content, string? expectedETag, CancellationToken cancellation)
+    {
+        var folder = Path.Combine(_models, family);
+        Directory.CreateDirectory(folder);
+        await using var gate = await LockAsync(Path.Combine(folder, "active.lock"), cancellation).ConfigureAwait(false);
+        var (_, current) = await ReadActiveAsync(family, cancellation).ConfigureAwait(false);
+        if (current != expectedETag)
+        {
+            throw new RegistryConflictException(
+                $"the active pointer of '{family}' changed (expected ETag {expectedETag ?? "none"}, found {current ?? "none"}); read it again");
+        }
+        var path = Path.Combine(folder, "active.json");
+        var temporary = path + $".{Guid.NewGuid():N}.partial";
+        await File.WriteAllBytesAsync(temporary, content, cancellation).ConfigureAwait(false);
+        File.Move(temporary, path, overwrite: true);
+        return ETagOf(content);
+    }
+
+    private string VersionPath(string family, string version, string file) => Path.Combine(_models, family, version, file);
+
+    private static string ETagOf(byte[] content) => $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"";
+
+    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + LockWait;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+
+namespace MetaRec.Storage.Registry;
+
+/// <summary>
+/// Validation of names that become blob or file paths: family names, versions and user ids.
+/// Only a small character set is accepted, so no name can climb out of its folder or prefix.
+/// </summary>
+public static partial class StorageNames
+{
+    /// <summary>Lower-case letters, digits and '-', 1–63 characters, starting with a letter or digit.</summary>
+    public static string Family(string value) => Check(value, FamilyPattern(), "family", "lower-case letters, digits and '-', 1–63 characters");
+
+    /// <summary>Letters, digits, '.', '_' and '-', 1–64 characters, starting with a letter or digit, no "..".</summary>
+    public static string Version(string value)
+    {
+        Check(value, VersionPattern(), "version", "letters, digits, '.', '_' and '-', 1–64 characters");
+        return value.Contains("..", StringComparison.Ordinal)
+            ? throw new ArgumentException($"version '{value}' must not contain '..'", nameof(value))
+            : value;
+    }
+
+    private static string Check(string value, Regex pattern, string what, string rule)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return pattern.IsMatch(value)
+            ? value
+            : throw new ArgumentException($"{what} '{Shorten(value)}' is not valid: {rule}", what);
+    }
+
+    private static string Shorten(string value) => value.Length <= 80 ? value : value[..80] + "…";
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FamilyPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex VersionPattern();
+}

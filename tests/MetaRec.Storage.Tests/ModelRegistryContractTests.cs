@@ -127,6 +127,32 @@ public abstract class ModelRegistryContractTests
     }
 
     [Fact]
+    public async Task Pruning_keeps_the_latest_the_active_its_history_and_their_lineage()
+    {
+        var clock = DateTimeOffset.UnixEpoch;
+        async Task Add(string version, params string[] parents)
+        {
+            clock = clock.AddMinutes(1);
+            await Registry.RegisterAsync(Manifest(version, parents) with { CreatedUtc = clock }, new MemoryStream(Weights(10, version.Length)));
+        }
+        await Add("a");
+        await Add("b");
+        await Add("c", "a"); // c derives from a
+        await Add("d");
+        await Add("e");
+        await Add("f");
+        var active = await Registry.PromoteAsync("mpp", "d", null);
+        await Registry.PromoteAsync("mpp", "c", active.ETag); // active c, previous d
+
+        var deleted = await Registry.PruneAsync("mpp", keepLatest: 1);
+
+        Assert.Equal(["b", "e"], deleted.Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "c", "d", "f"], (await Registry.ListVersionsAsync("mpp")).Select(m => m.Version));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Registry.GetManifestAsync("mpp", "b"));
+        await Registry.DownloadWeightsAsync("mpp", "a", Stream.Null);
+    }
+
+    [Fact]
     public async Task An_interrupted_upload_leaves_nothing_visible_and_can_be_repeated()
     {
         var failing = new FailingStream(new MemoryStream(Weights(3 << 20, 1)), failAfter: 1 << 20);

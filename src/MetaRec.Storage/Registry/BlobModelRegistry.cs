@@ -96,6 +96,12 @@ public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvide
         }
     }
 
+    protected override async Task DeleteVersionAsync(string family, string version, CancellationToken cancellation)
+    {
+        await Blob(family, version, "manifest.json").DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+        await Blob(family, version, "weights.bin").DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+    }
+
     protected override async Task<(byte[]? Content, string? ETag)> ReadActiveAsync(string family, CancellationToken cancellation)
     {
         try

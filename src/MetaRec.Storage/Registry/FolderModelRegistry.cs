@@ -80,6 +80,17 @@ public sealed class FolderModelRegistry(string root, TimeProvider? time = null) 
         await file.CopyToAsync(destination, cancellation).ConfigureAwait(false);
     }
 
+    protected override Task DeleteVersionAsync(string family, string version, CancellationToken cancellation)
+    {
+        File.Delete(VersionPath(family, version, "manifest.json"));
+        var folder = Path.Combine(_models, family, version);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        return Task.CompletedTask;
+    }
+
     protected override async Task<(byte[]? Content, string? ETag)> ReadActiveAsync(string family, CancellationToken cancellation)
     {
         var path = Path.Combine(_models, family, "active.json");

@@ -40,6 +40,13 @@ public interface IModelRegistry
     /// <exception cref="CorruptCheckpointException">The version's weights do not verify.</exception>
     Task<ActiveModel> PromoteAsync(string family, string version, string? expectedETag, CancellationToken cancellation = default);
 
+    /// <summary>
+    /// Deletes old versions, keeping the <paramref name="keepLatest"/> newest, the active one,
+    /// the versions the pointer can roll back to, and every version those reference through
+    /// <see cref="ModelManifest.Parents"/> (transitively). Returns the deleted versions.
+    /// </summary>
+    Task<IReadOnlyList<string>> PruneAsync(string family, int keepLatest, CancellationToken cancellation = default);
+
     /// <summary>Makes the previously active version active again (compare-and-swap like promote).</summary>
     /// <exception cref="InvalidOperationException">There is no previous version.</exception>
     Task<ActiveModel> RollbackAsync(string family, string expectedETag, CancellationToken cancellation = default);

@@ -116,6 +116,40 @@ public abstract class ModelRegistryBase(TimeProvider time) : IModelRegistry
         return await SwapAsync(family, new Pointer(current.Previous[0], [.. current.Previous.Skip(1)], time.GetUtcNow()), expectedETag, cancellation).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<string>> PruneAsync(string family, int keepLatest, CancellationToken cancellation = default)
+    {
+        family = StorageNames.Family(family);
+        ArgumentOutOfRangeException.ThrowIfNegative(keepLatest);
+        var versions = await ListVersionsAsync(family, cancellation).ConfigureAwait(false);
+        var byName = versions.ToDictionary(m => m.Version, StringComparer.Ordinal);
+        var keep = new HashSet<string>(versions.TakeLast(keepLatest).Select(m => m.Version), StringComparer.Ordinal);
+        if (await GetActiveAsync(family, cancellation).ConfigureAwait(false) is { } active)
+        {
+            keep.Add(active.Version);
+            keep.UnionWith(active.Previous);
+        }
+        var pending = new Stack<string>(keep);
+        while (pending.TryPop(out var version))
+        {
+            foreach (var parent in byName.TryGetValue(version, out var manifest) ? manifest.Parents : [])
+            {
+                if (keep.Add(parent))
+                {
+                    pending.Push(parent);
+                }
+            }
+        }
+        var deleted = versions.Select(m => m.Version).Where(v => !keep.Contains(v)).ToList();
+        foreach (var version in deleted)
+        {
+            await DeleteVersionAsync(family, version, cancellation).ConfigureAwait(false);
+        }
+        return deleted;
+    }
+
+    /// <summary>Removes a version: its manifest first (so it is invisible at once), then its weights.</summary>
+    protected abstract Task DeleteVersionAsync(string family, string version, CancellationToken cancellation);
+
     /// <summary>Manifest bytes, or null when the version has none (absent or an interrupted upload).</summary>
     protected abstract Task<byte[]?> ReadManifestAsync(string family, string version, CancellationToken cancellation);
 

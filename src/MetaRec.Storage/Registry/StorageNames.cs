@@ -20,6 +20,15 @@ public static partial class StorageNames
             : value;
     }
 
+    /// <summary>Letters, digits and . _ @ : -, 1–128 characters, no "..": safe as a file name and a Table row key.</summary>
+    public static string UserId(string value)
+    {
+        Check(value, UserIdPattern(), "userId", "letters, digits and . _ @ : -, 1–128 characters");
+        return value.Contains("..", StringComparison.Ordinal)
+            ? throw new ArgumentException($"userId '{value}' must not contain '..'", "userId")
+            : value;
+    }
+
     private static string Check(string value, Regex pattern, string what, string rule)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -35,4 +44,7 @@ public static partial class StorageNames
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex VersionPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex UserIdPattern();
 }

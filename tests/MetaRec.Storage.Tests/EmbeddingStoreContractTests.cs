@@ -1,0 +1,124 @@
+using Azure.Data.Tables;
+using MetaRec.Storage.Embeddings;
+using MetaRec.Testing;
+
+namespace MetaRec.Storage.Tests;
+
+/// <summary>What every embedding store backend must do; one subclass per backend runs it.</summary>
+public abstract class EmbeddingStoreContractTests
+{
+    protected abstract IEmbeddingStore Store { get; }
+
+    private static UserEmbedding Embedding(string user, long watermark, float value, int size = 32) =>
+        new(user, "limaml", "v1", [.. Enumerable.Repeat(value, size)], watermark, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public async Task An_embedding_round_trips()
+    {
+        Assert.True(await Store.TryWriteAsync(Embedding("u-1", 5, 0.25f)));
+
+        var read = await Store.GetAsync("limaml", "u-1");
+
+        Assert.NotNull(read);
+        Assert.Equal(Enumerable.Repeat(0.25f, 32), read.Values);
+        Assert.Equal((5L, "v1", "u-1", "limaml"), (read.Watermark, read.ModelVersion, read.UserId, read.Family));
+        Assert.Null(await Store.GetAsync("limaml", "nobody"));
+    }
+
+    [Fact]
+    public async Task An_older_or_equal_watermark_never_overwrites_a_newer_one()
+    {
+        await Store.TryWriteAsync(Embedding("u-2", 10, 1f));
+
+        Assert.False(await Store.TryWriteAsync(Embedding("u-2", 9, 2f)));
+        Assert.False(await Store.TryWriteAsync(Embedding("u-2", 10, 3f)));
+        Assert.True(await Store.TryWriteAsync(Embedding("u-2", 11, 4f)));
+
+        var read = await Store.GetAsync("limaml", "u-2");
+        Assert.Equal((11L, 4f), (read!.Watermark, read.Values[0]));
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_leave_the_newest_watermark()
+    {
+        var writes = Enumerable.Range(1, 12).Select(w => Task.Run(() => Store.TryWriteAsync(Embedding("u-3", w, w))));
+        await Task.WhenAll(writes);
+
+        var read = await Store.GetAsync("limaml", "u-3");
+        Assert.Equal((12L, 12f), (read!.Watermark, read.Values[0]));
+    }
+
+    [Fact]
+    public async Task Batched_reads_return_the_users_that_have_state()
+    {
+        await Store.TryWriteAsync(Embedding("a", 1, 1f));
+        await Store.TryWriteAsync(Embedding("b", 1, 2f));
+
+        var found = await Store.GetManyAsync("limaml", ["a", "b", "c", "a"]);
+
+        Assert.Equal(["a", "b"], found.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2f, found["b"].Values[0]);
+    }
+
+    [Fact]
+    public async Task A_large_adaptive_state_round_trips()
+    {
+        var large = Embedding("big", 1, 0f, size: 70_018) with { Values = [.. Enumerable.Range(0, 70_018).Select(i => i * 0.5f)] };
+        await Store.TryWriteAsync(large);
+
+        var read = await Store.GetAsync("limaml", "big");
+
+        Assert.Equal(large.Values, read!.Values);
+    }
+
+    [Theory]
+    [InlineData("../other")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    public async Task Bad_user_ids_are_refused(string user)
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Store.TryWriteAsync(Embedding(user, 1, 1f)));
+        Assert.Equal("userId", error.ParamName);
+    }
+}
+
+public sealed class FolderEmbeddingStoreTests : EmbeddingStoreContractTests, IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("metarec-embeddings-");
+
+    public FolderEmbeddingStoreTests() => Store = new FolderEmbeddingStore(_root.FullName);
+
+    protected override IEmbeddingStore Store { get; }
+
+    public void Dispose() => _root.Delete(recursive: true);
+}
+
+public sealed class TableEmbeddingStoreTests(AzuriteFixture azurite) : EmbeddingStoreContractTests, IClassFixture<AzuriteFixture>
+{
+    protected override IEmbeddingStore Store { get; } = new TableEmbeddingStore(new TableClient(azurite.ConnectionString, $"emb{Guid.NewGuid():N}"));
+}
+
+public sealed class CachedEmbeddingStoreTests : EmbeddingStoreContractTests, IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("metarec-embeddings-cache-");
+    private readonly CachedEmbeddingStore _cache;
+
+    public CachedEmbeddingStoreTests() => Store = _cache = new CachedEmbeddingStore(new FolderEmbeddingStore(_root.FullName), capacity: 2);
+
+    protected override IEmbeddingStore Store { get; }
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    [Fact]
+    public async Task The_cache_stays_within_its_capacity()
+    {
+        foreach (var user in new[] { "x", "y", "z" })
+        {
+            await Store.TryWriteAsync(new UserEmbedding(user, "limaml", "v1", [1f], 1, DateTimeOffset.UnixEpoch));
+        }
+        await Store.GetManyAsync("limaml", ["x", "y", "z"]);
+
+        Assert.Equal(2, _cache.Count);
+        Assert.Equal(3, (await Store.GetManyAsync("limaml", ["x", "y", "z"])).Count);
+    }
+}

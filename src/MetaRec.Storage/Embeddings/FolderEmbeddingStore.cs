@@ -10,7 +10,6 @@ namespace MetaRec.Storage.Embeddings;
 /// </summary>
 public sealed class FolderEmbeddingStore(string root, TimeProvider? time = null) : IEmbeddingStore
 {
-    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
     private readonly string _root = Path.Combine(Path.GetFullPath(root), "embeddings");
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -20,7 +19,7 @@ public sealed class FolderEmbeddingStore(string root, TimeProvider? time = null)
         var path = PathOf(embedding.Family, embedding.UserId);
         StorageNames.Version(embedding.ModelVersion);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await using var gate = await LockAsync(path + ".lock", cancellation).ConfigureAwait(false);
+        await using var gate = await FileLock.AcquireAsync(path + ".lock", cancellation).ConfigureAwait(false);
         if (await ReadAsync(path, cancellation).ConfigureAwait(false) is { } stored && stored.Watermark >= embedding.Watermark)
         {
             return false;
@@ -92,22 +91,6 @@ public sealed class FolderEmbeddingStore(string root, TimeProvider? time = null)
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException($"embedding file '{path}' is truncated", e);
-        }
-    }
-
-    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellation)
-    {
-        var deadline = DateTime.UtcNow + LockWait;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(5, cancellation).ConfigureAwait(false);
-            }
         }
     }
 }

@@ -9,7 +9,6 @@ namespace MetaRec.Storage.Registry;
 /// </summary>
 public sealed class FolderModelRegistry(string root, TimeProvider? time = null) : ModelRegistryBase(time ?? TimeProvider.System)
 {
-    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
     private readonly string _models = Path.Combine(Path.GetFullPath(root), "models");
 
     public override Task<IReadOnlyList<string>> ListFamiliesAsync(CancellationToken cancellation = default) =>
@@ -106,7 +105,7 @@ public sealed class FolderModelRegistry(string root, TimeProvider? time = null) 
     {
         var folder = Path.Combine(_models, family);
         Directory.CreateDirectory(folder);
-        await using var gate = await LockAsync(Path.Combine(folder, "active.lock"), cancellation).ConfigureAwait(false);
+        await using var gate = await FileLock.AcquireAsync(Path.Combine(folder, "active.lock"), cancellation).ConfigureAwait(false);
         var (_, current) = await ReadActiveAsync(family, cancellation).ConfigureAwait(false);
         if (current != expectedETag)
         {
@@ -123,20 +122,4 @@ public sealed class FolderModelRegistry(string root, TimeProvider? time = null) 
     private string VersionPath(string family, string version, string file) => Path.Combine(_models, family, version, file);
 
     private static string ETagOf(byte[] content) => $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"";
-
-    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellation)
-    {
-        var deadline = DateTime.UtcNow + LockWait;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20, cancellation).ConfigureAwait(false);
-            }
-        }
-    }
 }

@@ -1,0 +1,28 @@
+namespace MetaRec.Storage;
+
+/// <summary>
+/// An exclusive lock between threads and processes on one machine: a lock file held open with
+/// <see cref="FileShare.None"/> (an exclusive flock on Linux). The file is left in place:
+/// deleting it on release would let a waiter lock the unlinked file while a newcomer locks a
+/// new one, and both would hold "the" lock.
+/// </summary>
+internal static class FileLock
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    public static async Task<FileStream> AcquireAsync(string path, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(2, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+}

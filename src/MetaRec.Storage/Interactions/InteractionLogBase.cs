@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace MetaRec.Storage.Interactions;
+
+/// <summary>
+/// The log's behaviour over partition primitives (append bytes, length, read a prefix): events
+/// are JSON lines; a snapshot records each partition's length at that moment, keeping only
+/// whole lines, so what a snapshot reads never changes while appends continue.
+/// </summary>
+public abstract class InteractionLogBase(TimeProvider time) : IInteractionLog
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<int> AppendAsync(IReadOnlyList<InteractionEvent> events, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var e in events)
+        {
+            e.Validate();
+        }
+        foreach (var day in events.GroupBy(e => e.Day))
+        {
+            var lines = new StringBuilder();
+            foreach (var e in day.DistinctBy(e => e.EventId))
+            {
+                lines.Append(JsonSerializer.Serialize(e, Json)).Append('\n');
+            }
+            await AppendAsync(day.Key, Encoding.UTF8.GetBytes(lines.ToString()), cancellation).ConfigureAwait(false);
+        }
+        return events.DistinctBy(e => e.EventId).Count();
+    }
+
+    public async Task<SnapshotManifest> SnapshotAsync(CancellationToken cancellation = default)
+    {
+        var parts = new List<SnapshotPart>();
+        foreach (var day in (await ListDaysAsync(cancellation).ConfigureAwait(false)).Order())
+        {
+            var content = await ReadPrefixAsync(day, long.MaxValue, cancellation).ConfigureAwait(false);
+            var whole = content.AsSpan().LastIndexOf((byte)'\n') + 1; // a half-written last line is not in
+            if (whole > 0)
+            {
+                parts.Add(new SnapshotPart(day, whole));
+            }
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long events = 0, duplicates = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var part in parts)
+        {
+            var content = await ReadPrefixAsync(part.Day, part.Bytes, cancellation).ConfigureAwait(false);
+            hash.AppendData(Encoding.UTF8.GetBytes($"{part.Day:yyyy-MM-dd}:{part.Bytes}\n"));
+            hash.AppendData(content);
+            foreach (var e in Parse(content, part.Day))
+            {
+                if (seen.Add(e.EventId))
+                {
+                    events++;
+                }
+                else
+                {
+                    duplicates++;
+                }
+            }
+        }
+        return new SnapshotManifest(time.GetUtcNow(), parts, events, duplicates, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    public async IAsyncEnumerable<InteractionEvent> ReadAsync(SnapshotManifest snapshot, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var part in snapshot.Parts)
+        {
+            var content = await ReadPrefixAsync(part.Day, part.Bytes, cancellation).ConfigureAwait(false);
+            if (content.Length < part.Bytes)
+            {
+                throw new InvalidDataException($"interaction partition {part.Day:yyyy-MM-dd} is shorter ({content.Length} bytes) than its snapshot ({part.Bytes})");
+            }
+            foreach (var e in Parse(content, part.Day))
+            {
+                if (seen.Add(e.EventId))
+                {
+                    yield return e;
+                }
+            }
+        }
+    }
+
+    protected abstract Task AppendAsync(DateOnly day, byte[] lines, CancellationToken cancellation);
+
+    protected abstract Task<IReadOnlyList<DateOnly>> ListDaysAsync(CancellationToken cancellation);
+
+    /// <summary>At most the first <paramref name="bytes"/> bytes of a day's partition.</summary>
+    protected abstract Task<byte[]> ReadPrefixAsync(DateOnly day, long bytes, CancellationToken cancellation);
+
+    protected static string PartitionName(DateOnly day) => $"interactions/{day:yyyy-MM-dd}.jsonl";
+
+    private static IEnumerable<InteractionEvent> Parse(byte[] content, DateOnly day)
+    {
+        var line = 0;
+        foreach (var text in Encoding.UTF8.GetString(content).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            line++;
+            InteractionEvent? parsed;
+            try
+            {
+                parsed = JsonSerializer.Deserialize<InteractionEvent>(text, Json);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{PartitionName(day)} line {line}: {e.Message}", e);
+            }
+            yield return parsed ?? throw new InvalidDataException($"{PartitionName(day)} line {line} is empty");
+        }
+    }
+}

@@ -14,5 +14,7 @@ var root = new RootCommand("metarec: meta-learned personalization — train, eva
     TrainCommand.Create(),
     FamiliesCommand.Create(),
     BenchCommand.Create(),
+    ModelsCommand.Create(),
+    EmbeddingsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

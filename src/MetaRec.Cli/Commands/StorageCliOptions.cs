@@ -1,0 +1,47 @@
+using System.CommandLine;
+using MetaRec.Storage;
+
+namespace MetaRec.Cli.Commands;
+
+/// <summary>Storage flags shared by the <c>models</c> and <c>embeddings</c> commands.</summary>
+internal sealed class StorageCliOptions
+{
+    private readonly Option<string> _folder = new("--storage-folder")
+    {
+        Description = "Folder backend root (the embedded default).",
+        DefaultValueFactory = _ => ".metarec",
+    };
+
+    private readonly Option<string?> _connection = new("--storage-connection-string")
+    {
+        Description = "Azure Storage connection string (Azurite or an account); selects the azure backend. Default: METAREC_STORAGE_CONNECTION_STRING.",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("METAREC_STORAGE_CONNECTION_STRING"),
+    };
+
+    private readonly Option<string> _container = new("--storage-container") { Description = "Blob container (azure).", DefaultValueFactory = _ => "metarec" };
+
+    private readonly Option<string> _table = new("--storage-table") { Description = "Embeddings table (azure).", DefaultValueFactory = _ => "embeddings" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _folder, _connection, _container, _table })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public StorageOptions Resolve(ParseResult result)
+    {
+        var connection = result.GetValue(_connection);
+        var options = new StorageOptions
+        {
+            Backend = string.IsNullOrWhiteSpace(connection) ? "folder" : "azure",
+            Folder = result.GetValue(_folder)!,
+            ConnectionString = connection,
+            Container = result.GetValue(_container)!,
+            Table = result.GetValue(_table)!,
+        };
+        options.Validate();
+        return options;
+    }
+}

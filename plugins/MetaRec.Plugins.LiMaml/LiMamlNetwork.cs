@@ -105,8 +105,9 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
         ArgumentNullException.ThrowIfNull(weights);
         var w1 = weights["fc1_weight"];
         var user = matmul(embedding, w1.narrow(0, 0, embedding.shape[1])); // (1, hidden1)
-        var h = nn.functional.relu(itemSide.add(user, Scalars.One));
-        h = nn.functional.relu(addmm(weights["fc2_bias"], h, weights["fc2_weight"], 1, 1));
+        // In place where possible: each (items, hidden) temporary is megabytes for a full catalogue.
+        var h = itemSide.add(user, Scalars.One).relu_();
+        h = addmm(weights["fc2_bias"], h, weights["fc2_weight"], 1, 1).relu_();
         return addmm(weights["out_bias"], h, weights["out_weight"], 1, 1).reshape(-1);
     }
 

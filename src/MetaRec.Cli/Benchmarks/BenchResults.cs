@@ -20,6 +20,20 @@ internal sealed record MachineInfo(
     string Os, string Architecture, int ProcessorCount, string DotNet, string LibTorch, int TorchThreads, DateTimeOffset Started, string? LoadAverageAtStart)
 {
     public string? LoadAverageAtEnd { get; init; }
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), or null where they cannot be read.</summary>
+    public static string? ReadLoadAverage()
+    {
+        const string Path = "/proc/loadavg";
+        try
+        {
+            return File.Exists(Path) ? string.Join(' ', File.ReadAllText(Path).Split(' ').Take(3)) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>TorchSharp against the PyTorch peer on one configuration.</summary>

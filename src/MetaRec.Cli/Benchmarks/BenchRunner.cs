@@ -31,7 +31,7 @@ internal sealed class BenchRunner(IAnsiConsole console, TimeProvider time)
         var catalogue = MeluShape.Catalogue();
         var machine = new MachineInfo(
             RuntimeInformation.OSDescription, RuntimeInformation.ProcessArchitecture.ToString(), Environment.ProcessorCount,
-            Environment.Version.ToString(), runtime.LibTorchVersion, runtime.Threads, started, LoadAverage());
+            Environment.Version.ToString(), runtime.LibTorchVersion, runtime.Threads, started, MachineInfo.ReadLoadAverage());
 
         Progress($"meta-training: {string.Join(", ", TrainingCase.All.Select(c => $"{c.Family} ×{c.InnerSteps} {c.Order} order"))} (interleaved)");
         var training = TrainingBenchmark.Run(plugins.Get, TrainingCase.All, catalogue, settings, time, cancellation);
@@ -61,7 +61,7 @@ internal sealed class BenchRunner(IAnsiConsole console, TimeProvider time)
             peer = PeerOutcome.Skipped;
         }
         var comparisons = Compare(training, peer.Report);
-        machine = machine with { LoadAverageAtEnd = LoadAverage() };
+        machine = machine with { LoadAverageAtEnd = MachineInfo.ReadLoadAverage() };
         var targets = Targets(comparisons, floor, peer.Report, training);
         if (peer.Report is { } report)
         {
@@ -120,20 +120,6 @@ internal sealed class BenchRunner(IAnsiConsole console, TimeProvider time)
             step is null ? "not measured" : $"{F(step.Step.MedianMs, 2)} ms",
             null));
         return targets;
-    }
-
-    /// <summary>The 1, 5 and 15 minute load averages (Linux), to show whether another process shared the cores.</summary>
-    private static string? LoadAverage()
-    {
-        const string Path = "/proc/loadavg";
-        try
-        {
-            return File.Exists(Path) ? string.Join(' ', File.ReadAllText(Path).Split(' ').Take(3)) : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     private static string F(double value, int decimals) => value.ToString($"N{decimals}", CultureInfo.InvariantCulture);

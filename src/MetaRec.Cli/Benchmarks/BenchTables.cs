@@ -83,7 +83,8 @@ internal static class BenchTables
         return table;
     }
 
-    private static Table NewTable(string title, params string[] columns)
+    /// <summary>A rounded table with a title; the first column left-aligned, the figures right-aligned.</summary>
+    public static Table NewTable(string title, params string[] columns)
     {
         var table = new Table { Title = new TableTitle(Markup.Escape(title)), Border = TableBorder.Rounded };
         foreach (var column in columns)

@@ -43,20 +43,7 @@ internal static class MeluShape
     }
 
     /// <summary>Items with one to three genres each.</summary>
-    public static Catalogue Catalogue(int seed = 7)
-    {
-        var random = new Random(seed);
-        var features = new float[Items * Genres];
-        for (var item = 0; item < Items; item++)
-        {
-            var genres = 1 + random.Next(3);
-            for (var g = 0; g < genres; g++)
-            {
-                features[(item * Genres) + random.Next(Genres)] = 1f;
-            }
-        }
-        return new Catalogue(new FeatureSchema(Items, Genres, UserFieldCardinalities), features);
-    }
+    public static Catalogue Catalogue(int seed = 7) => SyntheticCatalogue.Create(Items, Genres, UserFieldCardinalities, seed);
 
     /// <summary><paramref name="users"/> tasks with <paramref name="support"/> and <paramref name="query"/> examples.</summary>
     public static IReadOnlyList<UserTask> Users(Catalogue catalogue, int users, int support = Support, int query = Query, int seed = 11)

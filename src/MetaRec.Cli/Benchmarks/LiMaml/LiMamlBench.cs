@@ -52,7 +52,7 @@ internal static class LiMamlBench
         var runtime = TorchRuntime.EnsureInitialized(settings.Threads);
         var machine = new MachineInfo(
             RuntimeInformation.OSDescription, RuntimeInformation.ProcessArchitecture.ToString(), Environment.ProcessorCount,
-            Environment.Version.ToString(), runtime.LibTorchVersion, runtime.Threads, started, LoadAverage());
+            Environment.Version.ToString(), runtime.LibTorchVersion, runtime.Threads, started, MachineInfo.ReadLoadAverage());
         console.MarkupLine(Markup.Escape($"measuring limaml refresh (support {string.Join('/', LiMamlShape.Supports)} × inner steps {string.Join('/', LiMamlShape.InnerSteps)}), scoring and top-{LiMamlShape.Top} of {LiMamlShape.Items:N0} items (interleaved)…"));
         var serving = LiMamlServingBenchmark.Run(plugins.Get("limaml"), settings, time, cancellation);
         console.MarkupLine("measuring a breakdown of full-catalogue scoring (same shapes, random weights)…");
@@ -63,7 +63,7 @@ internal static class LiMamlBench
             console.MarkupLine(Markup.Escape($"measuring the PyTorch peer ({interpreter} {LiMamlPeer.ScriptName})…"));
             peer = LiMamlPeer.Run(interpreter, settings, cancellation);
         }
-        machine = machine with { LoadAverageAtEnd = LoadAverage() };
+        machine = machine with { LoadAverageAtEnd = MachineInfo.ReadLoadAverage() };
         var comparisons = Compare(serving, peer.Report);
         var results = new LiMamlBenchResults(machine, settings, serving, profile, peer.Report, peer.Failure, comparisons, Targets(serving, comparisons));
         Write(console, results);
@@ -141,7 +141,7 @@ internal static class LiMamlBench
             $"{machine.TorchThreads} torch threads; {results.Settings.PerUserRepeats} timed rounds after {results.Settings.Warmup} warm-up; " +
             $"load average {machine.LoadAverageAtStart ?? "n/a"} at start, {machine.LoadAverageAtEnd ?? "n/a"} at end"));
         console.MarkupLine(Markup.Escape($"bytes per user: {s.UserStateBytes:N0} (Info.UserStateBytes), {s.MeasuredStateBytes:N0} measured"));
-        var table = NewTable("LiMAML serving latency (ms)", "figure", "median", "p95", "PyTorch median", "PyTorch p95", "speed-up vs PyTorch");
+        var table = BenchTables.NewTable("LiMAML serving latency (ms)", "figure", "median", "p95", "PyTorch median", "PyTorch p95", "speed-up vs PyTorch");
         foreach (var r in s.Refresh)
         {
             var p = results.Peer?.Refresh.FirstOrDefault(x => x.Support == r.Support && x.InnerSteps == r.InnerSteps)?.Refresh;
@@ -150,7 +150,7 @@ internal static class LiMamlBench
         Row(table, ScoreName, s.Score, results.Peer?.Score);
         Row(table, TopName, s.CatalogueTop, results.Peer?.CatalogueTop);
         console.Write(table);
-        var profile = NewTable("Breakdown (TorchSharp, same shapes, random weights; ms)", "part", "median", "p95");
+        var profile = BenchTables.NewTable("Breakdown (TorchSharp, same shapes, random weights; ms)", "part", "median", "p95");
         foreach (var part in results.Profile)
         {
             profile.AddRow(Markup.Escape(part.Part), F(part.Timing.MedianMs, 3), F(part.Timing.P95Ms, 3));
@@ -159,7 +159,7 @@ internal static class LiMamlBench
         console.MarkupLine(results.Peer is { } peer
             ? Markup.Escape($"PyTorch peer: torch {peer.TorchVersion}, {peer.Threads} threads, Python {peer.Python}")
             : $"[yellow]PyTorch peer unavailable:[/] {Markup.Escape(results.PeerFailure ?? "unknown reason")}");
-        var targets = NewTable("Targets", "target", "measured", "met");
+        var targets = BenchTables.NewTable("Targets", "target", "measured", "met");
         foreach (var t in results.Targets)
         {
             targets.AddRow(
@@ -181,30 +181,6 @@ internal static class LiMamlBench
     private static string TopName => $"top-{LiMamlShape.Top} of {LiMamlShape.Items:N0} items (cached embedding)";
 
     private static string RefreshName(RefreshResult r) => $"refresh support {r.Support}, {r.InnerSteps} inner steps";
-
-    private static Table NewTable(string title, params string[] columns)
-    {
-        var table = new Table { Title = new TableTitle(Markup.Escape(title)), Border = TableBorder.Rounded };
-        foreach (var column in columns)
-        {
-            table.AddColumn(new TableColumn(Markup.Escape(column)).RightAligned());
-        }
-        table.Columns[0].LeftAligned();
-        return table;
-    }
-
-    private static string? LoadAverage()
-    {
-        const string Path = "/proc/loadavg";
-        try
-        {
-            return File.Exists(Path) ? string.Join(' ', File.ReadAllText(Path).Split(' ').Take(3)) : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
 
     private static string F(double value, int decimals) => value.ToString($"N{decimals}", CultureInfo.InvariantCulture);
 }

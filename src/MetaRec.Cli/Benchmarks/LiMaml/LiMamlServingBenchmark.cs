@@ -35,20 +35,7 @@ internal static class LiMamlShape
     public static readonly int[] InnerSteps = [1, 3, 5];
 
     /// <summary>Items with one to three genres each (the peer draws the same way).</summary>
-    public static Catalogue Catalogue(int seed = 7)
-    {
-        var random = new Random(seed);
-        var features = new float[Items * Genres];
-        for (var item = 0; item < Items; item++)
-        {
-            var genres = 1 + random.Next(3);
-            for (var g = 0; g < genres; g++)
-            {
-                features[(item * Genres) + random.Next(Genres)] = 1f;
-            }
-        }
-        return new Catalogue(new FeatureSchema(Items, Genres, UserFieldCardinalities), features);
-    }
+    public static Catalogue Catalogue(int seed = 7) => SyntheticCatalogue.Create(Items, Genres, UserFieldCardinalities, seed);
 
     /// <summary>Users with <paramref name="support"/> random support examples each (labels 0/1).</summary>
     public static IReadOnlyList<UserTask> Users(int support, int seed = 31)

@@ -77,7 +77,7 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
             return item;
         }
         var features = _itemFeatures.index_select(0, items);
-        var genres = matmul(features, projection) / features.sum(-1, keepdim: true).clamp_min(Scalars.One);
+        var genres = AverageProjection(features, projection);
         return cat([item, genres], -1);
     }
 

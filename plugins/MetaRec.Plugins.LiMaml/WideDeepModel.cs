@@ -145,7 +145,7 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
             this["item_embedding"].index_select(0, flat).view(tasks, length, -1),
         };
         parts.Add(Catalogue.Schema.ItemFeatureCount > 0
-            ? matmul(features, this["item_feature_projection"]) / features.sum(-1, keepdim: true).clamp_min(Scalars.One)
+            ? AverageProjection(features, this["item_feature_projection"])
             : zeros(tasks, length, this["item_feature_projection"].shape[1]));
         for (var f = 0; f < Catalogue.Schema.UserFieldCount; f++)
         {

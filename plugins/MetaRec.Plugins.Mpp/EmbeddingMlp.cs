@@ -76,7 +76,7 @@ internal sealed class EmbeddingMlp : ExplicitWeightsModule, IFunctionalModel
         if (weights.TryGetValue(ItemFeatureProjection, out var projection))
         {
             var features = _itemFeatures.index_select(0, flat).view(tasks, length, -1);
-            parts.Add(matmul(features, projection) / features.sum(-1, keepdim: true).clamp_min(Scalars.One));
+            parts.Add(AverageProjection(features, projection));
         }
         for (var f = 0; f < _userFields; f++)
         {

@@ -1,4 +1,5 @@
 using MetaRec.Abstractions;
+using MetaRec.Core.Evaluation;
 using MetaRec.Core.Tensors;
 using MetaRec.Testing.Conformance;
 
@@ -88,8 +89,8 @@ public sealed class LiMamlTests
         var user = SyntheticTasks.Tasks(_catalogue, 1, support: 20, seed: 77)[0];
         var items = user.Support.Select(e => e.Item).ToArray();
 
-        var cold = LogLoss(model.Score(user.UserFields, null, items), user.Support);
-        var refreshed = LogLoss(model.Score(user.UserFields, model.Adapt(user), items), user.Support);
+        var cold = Metrics.LogLoss(model.Score(user.UserFields, null, items), [.. user.Support.Select(e => e.Label)]);
+        var refreshed = Metrics.LogLoss(model.Score(user.UserFields, model.Adapt(user), items), [.. user.Support.Select(e => e.Label)]);
 
         Assert.True(refreshed < cold, $"support log loss {cold} -> {refreshed}");
     }
@@ -148,7 +149,4 @@ public sealed class LiMamlTests
         using var model = _family.Create(_catalogue, new Dictionary<string, string>(), seed: 2);
         Assert.Throws<NotSupportedException>(() => model.Train(SyntheticTasks.Tasks(_catalogue, 2), TrainStage.Online));
     }
-
-    private static double LogLoss(float[] p, IReadOnlyList<Example> examples) =>
-        -examples.Select((e, i) => (e.Label * Math.Log(Math.Max(p[i], 1e-7))) + ((1 - e.Label) * Math.Log(Math.Max(1 - p[i], 1e-7)))).Average();
 }

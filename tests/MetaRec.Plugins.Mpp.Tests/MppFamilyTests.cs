@@ -1,5 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Evaluation;
 using MetaRec.Core.Tensors;
 using MetaRec.Testing.Conformance;
 
@@ -90,14 +91,11 @@ public sealed class MppFamilyTests
         var user = SyntheticTasks.Tasks(_catalogue, 1, support: 20, seed: 99)[0];
         var items = user.Support.Select(e => e.Item).ToArray();
 
-        var cold = LogLoss(model.Score(user.UserFields, null, items), user.Support);
-        var adapted = LogLoss(model.Score(user.UserFields, model.Adapt(user), items), user.Support);
+        var cold = Metrics.LogLoss(model.Score(user.UserFields, null, items), [.. user.Support.Select(e => e.Label)]);
+        var adapted = Metrics.LogLoss(model.Score(user.UserFields, model.Adapt(user), items), [.. user.Support.Select(e => e.Label)]);
 
         Assert.True(adapted < cold, $"support log loss {cold} -> {adapted}");
     }
-
-    private static double LogLoss(float[] p, IReadOnlyList<Example> examples) =>
-        -examples.Select((e, i) => (e.Label * Math.Log(Math.Max(p[i], 1e-7))) + ((1 - e.Label) * Math.Log(Math.Max(1 - p[i], 1e-7)))).Average();
 
     private static Dictionary<string, float[]> Tensors(IRecModel model)
     {

@@ -41,6 +41,17 @@ public abstract class ExplicitWeightsModule(string name) : nn.Module(name)
         return addmm(bias, x.reshape(-1, x.shape[^1]), weight, 1, 1).view(x.shape[0], x.shape[1], -1);
     }
 
+    /// <summary>
+    /// (…, features) multi-hot rows · (features, dim) projection, divided by each row's number of
+    /// active features (at least 1): the average of the active features' embeddings.
+    /// </summary>
+    public static Tensor AverageProjection(Tensor features, Tensor projection)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(projection);
+        return matmul(features, projection) / features.sum(-1, keepdim: true).clamp_min(Scalars.One);
+    }
+
     /// <summary>Registers "{name}_weight" (inputs, outputs) and "{name}_bias" (outputs), uniform in ±1/√inputs.</summary>
     protected void AddLinear(string name, int inputs, int outputs)
     {

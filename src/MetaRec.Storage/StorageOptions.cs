@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using MetaRec.Storage.Embeddings;
 using MetaRec.Storage.Interactions;
 using MetaRec.Storage.Registry;
+using MetaRec.Storage.Windows;
 
 namespace MetaRec.Storage;
 
@@ -69,6 +70,8 @@ public sealed record StorageOptions
     public IEmbeddingStore CreateEmbeddingStore() => Backend == "folder" ? new FolderEmbeddingStore(Folder) : new TableEmbeddingStore(TableClient());
 
     public IInteractionLog CreateInteractionLog() => Backend == "folder" ? new FolderInteractionLog(Folder) : new BlobInteractionLog(BlobContainer());
+
+    public IUserWindowStore CreateWindowStore() => Backend == "folder" ? new FolderUserWindowStore(Folder) : new BlobUserWindowStore(BlobContainer());
 
     public BlobContainerClient BlobContainer() => string.IsNullOrWhiteSpace(ConnectionString)
         ? new BlobServiceClient(BlobServiceUrl, new DefaultAzureCredential()).GetBlobContainerClient(Container)

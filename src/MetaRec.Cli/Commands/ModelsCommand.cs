@@ -89,6 +89,7 @@ internal static class ModelsCommand
                     Settings = local.Settings,
                     Metrics = local.Metrics,
                     DataSnapshot = local.Data.Fingerprint,
+                    ItemIds = local.ItemIds ?? [],
                 },
                 stream,
                 cancellation);

@@ -73,7 +73,10 @@ internal static class TrainCommand
                 },
                 trained.Info.TotalParameters,
                 trained.Info.AdaptiveParameters,
-                weights));
+                weights)
+            {
+                ItemIds = dataset.ItemIds,
+            });
             AnsiConsole.MarkupLine(Markup.Escape(
                 $"wrote {folder}: {manifest.Family}, best epoch {fit.BestEpoch}, test AUC {test.Auc:F4}, GAUC {test.Gauc:F4}, weights sha256 {manifest.Weights.Sha256[..12]}…"));
             return fit.Cancelled ? 130 : 0;

@@ -21,7 +21,11 @@ public sealed record CheckpointManifest(
     IReadOnlyDictionary<string, double> Metrics,
     long TotalParameters,
     long AdaptiveParameters,
-    WeightsFile Weights);
+    WeightsFile Weights)
+{
+    /// <summary>External item ids in item-index order (what serving maps request ids with).</summary>
+    public IReadOnlyList<string>? ItemIds { get; init; }
+}
 
 /// <summary>
 /// A checkpoint folder: <c>manifest.json</c> (configuration, metrics, data fingerprint, the

@@ -26,6 +26,12 @@ public sealed record ModelManifest
     public string? Period { get; init; }
 
     /// <summary>Hex SHA-256 of the weights, computed by the registry while uploading.</summary>
+    /// <summary>
+    /// External item ids in the model's item-index order (index i scores item <c>ItemIds[i]</c>);
+    /// what a serving host needs to turn request ids into catalogue rows. Empty when unknown.
+    /// </summary>
+    public IReadOnlyList<string> ItemIds { get; init; } = [];
+
     public string WeightsSha256 { get; init; } = string.Empty;
 
     public long WeightsBytes { get; init; }

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using MetaRec.Functions.Functions;
+
+namespace MetaRec.Functions.Hosting;
+
+/// <summary>
+/// The custom-handler side: <c>POST /{FunctionName}</c> for every function in the app's
+/// function.json files. HTTP functions always answer 200 with the HTTP response in the
+/// <c>res</c> output; a failed Interactions invocation answers non-2xx, so the trigger's
+/// retry and dead-letter rules apply.
+/// </summary>
+public static class CustomHandlerEndpoints
+{
+    /// <summary>The Interactions trigger binding and dead-letter output names (function.json).</summary>
+    public const string MessagesBinding = "messages";
+
+    public const string DeadLetterOutput = "deadletter";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        // The host probes GET / until the handler answers before it sends invocations.
+        app.MapGet("/", () => Results.Ok(new { app = "MetaRec.Functions" }));
+        app.MapPost("/Score", (InvocationRequest invocation, ScoringFunctions functions, CancellationToken cancellation) =>
+            Http(invocation, request => functions.ScoreAsync(request, cancellation)));
+        app.MapPost("/Recommend", (InvocationRequest invocation, ScoringFunctions functions, CancellationToken cancellation) =>
+            Http(invocation, request => functions.RecommendAsync(request, cancellation)));
+        app.MapPost("/Health", (InvocationRequest invocation, HealthFunctions functions) =>
+            Http(invocation, _ => Task.FromResult(functions.Health())));
+        app.MapPost("/Ready", (InvocationRequest invocation, HealthFunctions functions) =>
+            Http(invocation, _ => Task.FromResult(functions.Ready())));
+        app.MapPost("/Interactions", InteractionsAsync);
+    }
+
+    /// <summary>The messages of a Service Bus invocation: a batch when the metadata has per-message arrays, else one.</summary>
+    public static IReadOnlyList<IncomingMessage> Messages(InvocationRequest invocation)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        var data = invocation.Binding(MessagesBinding) ?? throw new FormatException($"the invocation has no Data.{MessagesBinding}");
+        var ids = invocation.MetadataArray("MessageIdArray");
+        var counts = invocation.MetadataArray("DeliveryCountArray");
+        if (ids is not null || counts is not null)
+        {
+            var items = data.ValueKind == JsonValueKind.String && Payloads.TryParse(data.GetString(), out var parsed) && parsed.ValueKind == JsonValueKind.Array
+                ? parsed
+                : data;
+            if (items.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException($"Data.{MessagesBinding} of a batch must be an array, not {items.ValueKind}");
+            }
+            return [.. items.EnumerateArray().Select((body, i) => new IncomingMessage(Payloads.AsText(body), At(ids, i), Number(At(counts, i))))];
+        }
+        // A string-bound message body arrives JSON-encoded ("\"{...}\""): decode that layer.
+        return [new IncomingMessage(Payloads.DecodeTwice(data) ?? string.Empty, invocation.MetadataString("MessageId"), Number(invocation.MetadataString("DeliveryCount")))];
+    }
+
+    private static async Task<IResult> InteractionsAsync(InvocationRequest invocation, InteractionsFunction function, CancellationToken cancellation)
+    {
+        IReadOnlyList<IncomingMessage> messages;
+        try
+        {
+            messages = Messages(invocation);
+        }
+        catch (FormatException e)
+        {
+            return Results.Json(new InvocationResult([], [e.Message], null), statusCode: 400);
+        }
+        var outcome = await function.InvokeAsync(messages, cancellation).ConfigureAwait(false);
+        var outputs = new Dictionary<string, object?>();
+        if (outcome.DeadLetters.Count > 0)
+        {
+            outputs[DeadLetterOutput] = outcome.DeadLetters.Select(d => JsonSerializer.Serialize(d, FunctionResponse.Json)).ToArray();
+        }
+        return Results.Json(new InvocationResult(outputs, outcome.Logs, outcome.Failure), statusCode: outcome.Succeeded ? 200 : 400);
+    }
+
+    private static async Task<IResult> Http(InvocationRequest invocation, Func<HttpTriggerRequest, Task<FunctionResponse>> function)
+    {
+        HttpTriggerRequest request;
+        try
+        {
+            request = HttpTriggerRequest.From(invocation);
+        }
+        catch (FormatException e)
+        {
+            return Results.Json(new InvocationResult([], [e.Message], null), statusCode: 400);
+        }
+        var response = await function(request).ConfigureAwait(false);
+        return Results.Json(new InvocationResult(new Dictionary<string, object?> { ["res"] = response.ToHttpOutput() }, [$"{request.Method} → {response.Status}"], null));
+    }
+
+    private static string? At(IReadOnlyList<string?>? values, int i) => values is not null && i < values.Count ? values[i] : null;
+
+    private static int? Number(string? text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MetaRec.Functions.Hosting;
+
+/// <summary>
+/// What the Functions host POSTs to <c>/{FunctionName}</c> of a custom handler: the trigger and
+/// input bindings by name in <see cref="Data"/>, trigger metadata in <see cref="Metadata"/>.
+/// </summary>
+public sealed record InvocationRequest(
+    [property: JsonPropertyName("Data")] Dictionary<string, JsonElement>? Data,
+    [property: JsonPropertyName("Metadata")] Dictionary<string, JsonElement>? Metadata)
+{
+    public JsonElement? Binding(string name) =>
+        Data is not null && Data.TryGetValue(name, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined) ? value : null;
+
+    /// <summary>
+    /// A string metadata value. The host JSON-encodes string metadata a second time (a message id
+    /// arrives as <c>"\"abc\""</c>); this undoes that, and also takes a plain string or number.
+    /// </summary>
+    public string? MetadataString(string name) =>
+        Metadata is not null && Metadata.TryGetValue(name, out var value) ? Payloads.DecodeTwice(value) : null;
+
+    /// <summary>A metadata array (e.g. <c>MessageIdArray</c> of a batch), each entry decoded like <see cref="MetadataString"/>.</summary>
+    public IReadOnlyList<string?>? MetadataArray(string name)
+    {
+        if (Metadata is null || !Metadata.TryGetValue(name, out var value))
+        {
+            return null;
+        }
+        var array = value;
+        if (value.ValueKind == JsonValueKind.String && Payloads.TryParse(value.GetString(), out var parsed) && parsed.ValueKind == JsonValueKind.Array)
+        {
+            array = parsed;
+        }
+        return array.ValueKind == JsonValueKind.Array ? [.. array.EnumerateArray().Select(Payloads.DecodeTwice)] : null;
+    }
+}
+
+/// <summary>What a custom handler answers: output bindings by name, log lines, the return value.</summary>
+public sealed record InvocationResult(
+    [property: JsonPropertyName("Outputs")] Dictionary<string, object?> Outputs,
+    [property: JsonPropertyName("Logs")] IReadOnlyList<string> Logs,
+    [property: JsonPropertyName("ReturnValue")] object? ReturnValue);
+
+/// <summary>Helpers for the loosely typed parts of host payloads.</summary>
+public static class Payloads
+{
+    public static bool TryParse(string? text, out JsonElement element)
+    {
+        element = default;
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            element = document.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    public static string? DecodeTwice(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                var text = value.GetString()!;
+                return text.Length >= 2 && text[0] == '"' && TryParse(text, out var inner) && inner.ValueKind == JsonValueKind.String
+                    ? inner.GetString()
+                    : text;
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                return null;
+            default:
+                return value.GetRawText();
+        }
+    }
+
+    /// <summary>A binding value as message text: a string as it is, anything else as its JSON.</summary>
+    public static string AsText(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+}

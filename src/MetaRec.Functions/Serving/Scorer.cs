@@ -1,0 +1,133 @@
+using MetaRec.Storage.Registry;
+using MetaRec.Storage.Windows;
+using Microsoft.Extensions.Options;
+
+namespace MetaRec.Functions.Serving;
+
+public sealed record ScoredItem(string ItemId, float Score);
+
+/// <summary>What a score or recommendation answer carries besides the items.</summary>
+public sealed record ScoringResult(string UserId, string Family, string ModelVersion, string UserState, long? Watermark, IReadOnlyList<ScoredItem> Items);
+
+/// <summary>A request that cannot be served; <see cref="Status"/> is the HTTP status it maps to.</summary>
+public sealed class ScoringException(int status, string title, string detail, IReadOnlyList<string>? unknownItems = null) : Exception(detail)
+{
+    public int Status { get; } = status;
+
+    public string Title { get; } = title;
+
+    public IReadOnlyList<string>? UnknownItems { get; } = unknownItems;
+}
+
+/// <summary>Scores candidates and ranks the catalogue for one user with the active model.</summary>
+public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserWindowStore windows, ModelGate gate, IOptions<FunctionAppOptions> options)
+{
+    private readonly ScoringOptions _limits = options.Value.Scoring;
+
+    public async Task<ScoringResult> ScoreAsync(string? userId, IReadOnlyList<string>? itemIds, CancellationToken cancellation)
+    {
+        var user = CheckUser(userId);
+        if (itemIds is null || itemIds.Count == 0)
+        {
+            throw new ScoringException(400, "Bad request", "itemIds must list at least one item");
+        }
+        if (itemIds.Count > _limits.MaxCandidates)
+        {
+            throw new ScoringException(400, "Bad request", $"itemIds has {itemIds.Count} items; at most {_limits.MaxCandidates} per request (MetaRec:Scoring:MaxCandidates)");
+        }
+        using var lease = Acquire();
+        var model = lease.Model;
+        var (rows, unknown) = model.Resolve(itemIds);
+        if (unknown.Count > 0)
+        {
+            throw new ScoringException(404, "Unknown items", $"model {model.Version} does not know {unknown.Count} item(s): {string.Join(", ", unknown.Take(20))}", unknown);
+        }
+        var (state, stored) = await states.ForScoringAsync(model, user, cancellation).ConfigureAwait(false);
+        var scores = await gate.RunAsync(() => model.Model.Score(model.ColdUserFields, state, rows), cancellation).ConfigureAwait(false);
+        var items = new ScoredItem[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            items[i] = new ScoredItem(itemIds[i], scores[i]);
+        }
+        return Result(user, model, state is null ? null : stored, items);
+    }
+
+    public async Task<ScoringResult> RecommendAsync(string? userId, int k, bool excludeSeen, CancellationToken cancellation)
+    {
+        var user = CheckUser(userId);
+        if (k < 1 || k > _limits.MaxK)
+        {
+            throw new ScoringException(400, "Bad request", $"k must be 1–{_limits.MaxK} (MetaRec:Scoring:MaxK), not {k}");
+        }
+        using var lease = Acquire();
+        var model = lease.Model;
+        var stateTask = states.ForScoringAsync(model, user, cancellation);
+        var seen = excludeSeen ? await SeenAsync(model, user, cancellation).ConfigureAwait(false) : null;
+        var (state, stored) = await stateTask.ConfigureAwait(false);
+        var scores = await gate.RunAsync(() => model.Model.Score(model.ColdUserFields, state, model.AllItems), cancellation).ConfigureAwait(false);
+        return Result(user, model, state is null ? null : stored, TopK(model, scores, k, seen));
+    }
+
+    private ModelLease Acquire() =>
+        models.TryAcquire(out var lease)
+            ? lease
+            : throw new ScoringException(503, "Not ready", $"no active version of family '{models.Family}' is loaded yet");
+
+    private async Task<HashSet<int>?> SeenAsync(ServedModel model, string user, CancellationToken cancellation)
+    {
+        var window = await windows.GetAsync(user, cancellation).ConfigureAwait(false);
+        if (window.Events.Count == 0)
+        {
+            return null;
+        }
+        var seen = new HashSet<int>();
+        foreach (var e in window.Events)
+        {
+            if (model.TryGetItem(e.ItemId, out var row))
+            {
+                seen.Add(row);
+            }
+        }
+        return seen;
+    }
+
+    private static ScoredItem[] TopK(ServedModel model, float[] scores, int k, HashSet<int>? seen)
+    {
+        // A min-heap of the best k: O(n log k) over the catalogue, ties broken by item row.
+        var heap = new PriorityQueue<int, (float Score, int NegRow)>(k + 1);
+        for (var row = 0; row < scores.Length; row++)
+        {
+            if (seen?.Contains(row) == true || float.IsNaN(scores[row]))
+            {
+                continue;
+            }
+            heap.Enqueue(row, (scores[row], -row));
+            if (heap.Count > k)
+            {
+                heap.Dequeue();
+            }
+        }
+        var best = new ScoredItem[heap.Count];
+        for (var i = best.Length - 1; i >= 0; i--)
+        {
+            var row = heap.Dequeue();
+            best[i] = new ScoredItem(model.ItemIds[row], scores[row]);
+        }
+        return best;
+    }
+
+    private static string CheckUser(string? userId)
+    {
+        try
+        {
+            return StorageNames.UserId(userId ?? string.Empty);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ScoringException(400, "Bad request", e.Message);
+        }
+    }
+
+    private static ScoringResult Result(string user, ServedModel model, Storage.Embeddings.UserEmbedding? used, IReadOnlyList<ScoredItem> items) =>
+        new(user, model.Manifest.Family, model.Version, used is null ? "cold" : "personalized", used?.Watermark, items);
+}

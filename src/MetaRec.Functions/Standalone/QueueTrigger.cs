@@ -1,0 +1,83 @@
+using MetaRec.Functions.Functions;
+using Microsoft.Extensions.Options;
+
+namespace MetaRec.Functions.Standalone;
+
+/// <summary>
+/// Standalone's trigger for <c>Interactions</c>: takes batches from the app's queue, invokes the
+/// function, then settles like the Functions host would: success completes the batch and
+/// writes its dead-letter output; failure abandons it, and a message that failed
+/// <c>MaxDeliveryCount</c> times goes to the dead-letter sink instead of being retried.
+/// </summary>
+public sealed partial class QueueTrigger(IMessageQueue queue, InteractionsFunction function, IDeadLetterSink deadLetters, IOptions<FunctionAppOptions> options, TimeProvider time, ILogger<QueueTrigger> log) : BackgroundService
+{
+    private readonly StandaloneOptions _settings = options.Value.Standalone;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await queue.ReceiveAsync(_settings.BatchSize, stoppingToken).ConfigureAwait(false);
+                await HandleAsync(batch, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogTriggerFailed(log, e);
+                await Task.Delay(_settings.PollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal async Task HandleAsync(IReadOnlyList<Delivery> batch, CancellationToken cancellation)
+    {
+        var (expired, live) = (batch.Where(d => d.DeliveryCount > _settings.MaxDeliveryCount).ToList(), batch.Where(d => d.DeliveryCount <= _settings.MaxDeliveryCount).ToList());
+        foreach (var delivery in expired)
+        {
+            await deadLetters.WriteAsync([new DeadLetter($"failed {delivery.DeliveryCount - 1} deliveries (MetaRec:Standalone:MaxDeliveryCount)", delivery.MessageId, delivery.DeliveryCount, delivery.Body, time.GetUtcNow())], cancellation).ConfigureAwait(false);
+            await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
+            LogExpired(log, delivery.MessageId, delivery.DeliveryCount - 1);
+        }
+        if (live.Count == 0)
+        {
+            return;
+        }
+        InteractionsOutcome outcome;
+        try
+        {
+            outcome = await function.InvokeAsync([.. live.Select(d => new IncomingMessage(d.Body, d.MessageId, d.DeliveryCount))], cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            LogInvocationFailed(log, e, live.Count);
+            outcome = new InteractionsOutcome(false, e.Message, [], [], null);
+        }
+        if (outcome.Succeeded)
+        {
+            await deadLetters.WriteAsync(outcome.DeadLetters, cancellation).ConfigureAwait(false);
+            foreach (var delivery in live)
+            {
+                await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
+            }
+            return;
+        }
+        foreach (var delivery in live)
+        {
+            await queue.AbandonAsync(delivery, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the standalone queue trigger failed; retrying")]
+    private static partial void LogTriggerFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "message {MessageId} dead-lettered after {Deliveries} failed deliveries")]
+    private static partial void LogExpired(ILogger logger, string messageId, int deliveries);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Interactions invocation of {Count} message(s) failed; the batch will be redelivered")]
+    private static partial void LogInvocationFailed(ILogger logger, Exception error, int count);
+}

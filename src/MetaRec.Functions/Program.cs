@@ -90,7 +90,7 @@ if (!customHandler)
 {
     if (settings.Auth.ApiKey.Length == 0)
     {
-        app.Logger.LogWarning("MetaRec:Auth:ApiKey is empty: the /api routes are open to anyone who can reach {Urls}", string.Join(", ", app.Urls));
+        app.Logger.LogWarning("MetaRec:Auth:ApiKey is empty: the /api routes are open to anyone who can reach this app");
     }
     app.UseMiddleware<ApiKeyMiddleware>();
     StandaloneEndpoints.Map(app);

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Storage.Queues;
+using MetaRec.Storage;
+using MetaRec.Testing;
+
+namespace MetaRec.Functions.Tests;
+
+/// <summary>
+/// The app end to end through its HTTP surface against Azurite: a model trained here, events
+/// for a new user through the standalone queue trigger, the state written, the ranking changed.
+/// </summary>
+public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task Events_for_a_new_user_write_a_state_and_change_the_recommendations()
+    {
+        var storage = Storage("e2e");
+        await TrainedModels.RegisterAsync(storage.CreateRegistry(), "v1", TrainedModels.Train(seed: 1, steps: 20), promote: true);
+        await using var app = FunctionAppFactory.Azurite(azurite.ConnectionString, "e2e");
+        using var client = app.Authorized();
+        await WaitReadyAsync(client);
+
+        var before = await RecommendAsync(client, "newcomer");
+        Assert.Equal("cold", before.GetProperty("userState").GetString());
+        Assert.Equal("v1", before.GetProperty("modelVersion").GetString());
+
+        var liked = TopItems(before).Take(3).ToArray();
+        var events = liked.Select((item, i) => new { eventId = $"n-{i}", userId = "newcomer", itemId = item, rating = 1.0, timestamp = 1_700_000_000 + i }).ToArray();
+        var accepted = await client.PostAsJsonAsync("/api/events", events);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+        var store = storage.CreateEmbeddingStore();
+        var state = await EventuallyAsync(() => store.GetAsync("limaml", "newcomer"));
+        Assert.Equal("v1", state.ModelVersion);
+        Assert.Equal(32, state.Values.Length);
+        Assert.Equal(1, state.Watermark);
+
+        var after = await RecommendAsync(client, "newcomer");
+        Assert.Equal("personalized", after.GetProperty("userState").GetString());
+        Assert.Equal(1, after.GetProperty("watermark").GetInt64());
+        // Seen items are excluded, and the scores are the adapted user's, not the cold ones.
+        Assert.Empty(TopItems(after).Intersect(liked));
+        var coldScores = Scores(before);
+        var changed = Scores(after).Where(kv => coldScores.ContainsKey(kv.Key)).Count(kv => Math.Abs(kv.Value - coldScores[kv.Key]) > 1e-6);
+        Assert.True(changed > 0, "no common item changed its score after the refresh");
+    }
+
+    [Fact]
+    public async Task A_poison_message_in_a_queue_batch_reaches_the_dead_letter_queue_and_the_rest_is_applied()
+    {
+        var storage = Storage("poison");
+        await TrainedModels.RegisterAsync(storage.CreateRegistry(), "v1", TrainedModels.Train(seed: 1, steps: 2), promote: true);
+        await using var app = FunctionAppFactory.Azurite(azurite.ConnectionString, "poison");
+        using var client = app.Authorized();
+        await WaitReadyAsync(client);
+        var item = TrainedModels.Dataset.ItemIds[0];
+        var body = $$"""[{"eventId":"p-1","userId":"poisoned","itemId":"{{item}}","rating":5,"timestamp":1700000000},{"eventId":"p-2","userId":"poisoned","rating":5,"timestamp":1700000001}]""";
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/events", content)).StatusCode);
+
+        var dead = new QueueClient(azurite.ConnectionString, "poison-dead", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var letter = await EventuallyAsync(async () =>
+        {
+            if (!await dead.ExistsAsync())
+            {
+                return null;
+            }
+            var peeked = await dead.PeekMessagesAsync(10);
+            return peeked.Value.Length == 0 ? null : peeked.Value[0].Body.ToString();
+        });
+        using var parsed = JsonDocument.Parse(letter);
+        Assert.Equal("itemId is missing", parsed.RootElement.GetProperty("reason").GetString());
+        Assert.Contains("p-2", parsed.RootElement.GetProperty("body").GetString(), StringComparison.Ordinal);
+        var state = await EventuallyAsync(() => storage.CreateEmbeddingStore().GetAsync("limaml", "poisoned"));
+        Assert.Equal(1, state.Watermark);
+        var window = await storage.CreateWindowStore().GetAsync("poisoned");
+        Assert.Equal(["p-1"], window.Events.Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task The_api_key_is_required_standalone_but_not_for_health()
+    {
+        await using var app = FunctionAppFactory.Azurite(azurite.ConnectionString, "auth");
+        using var anonymous = app.CreateClient();
+        var refused = await anonymous.GetAsync("/api/users/u1/recommendations");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        anonymous.DefaultRequestHeaders.Add("x-api-key", "wrong");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/events", new StringContent("{}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/api/health")).StatusCode);
+        // No model is registered in this container: ready says so, and scoring answers 503, not 500.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await app.CreateClient().GetAsync("/api/ready")).StatusCode);
+        using var authorized = app.Authorized();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await authorized.GetAsync("/api/users/u1/recommendations")).StatusCode);
+    }
+
+    internal static async Task WaitReadyAsync(HttpClient client)
+    {
+        await EventuallyAsync(async () => (await client.GetAsync("/api/ready")).IsSuccessStatusCode ? "ready" : null);
+    }
+
+    internal static async Task<JsonElement> RecommendAsync(HttpClient client, string user, int k = 10)
+    {
+        var response = await client.GetAsync($"/api/users/{user}/recommendations?k={k}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Json);
+    }
+
+    internal static IEnumerable<string> TopItems(JsonElement answer) =>
+        answer.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()!);
+
+    internal static Dictionary<string, float> Scores(JsonElement answer) =>
+        answer.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("itemId").GetString()!, i => i.GetProperty("score").GetSingle());
+
+    internal static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe) where T : class
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "timed out after 30 s waiting for the app");
+            await Task.Delay(50);
+        }
+    }
+
+    private StorageOptions Storage(string container) => new()
+    {
+        Backend = "azure",
+        ConnectionString = azurite.ConnectionString,
+        Container = container,
+        Table = "states" + container.Replace("-", string.Empty, StringComparison.Ordinal),
+    };
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace MetaRec.Functions.Tests;
+
+/// <summary>The real app (Program) in a test server, with settings given here instead of appsettings.</summary>
+public sealed class FunctionAppFactory(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-key-0123456789";
+
+    /// <summary>The app against Azurite: registry, windows and log in Blob, states in Table, the standalone trigger on a Storage queue.</summary>
+    public static FunctionAppFactory Azurite(string connectionString, string container, string trigger = "queue") => new(new Dictionary<string, string>
+    {
+        ["MetaRec:Family"] = "limaml",
+        ["MetaRec:Storage:Backend"] = "azure",
+        ["MetaRec:Storage:ConnectionString"] = connectionString,
+        ["MetaRec:Storage:Container"] = container,
+        ["MetaRec:Storage:Table"] = "states" + container.Replace("-", string.Empty, StringComparison.Ordinal),
+        ["MetaRec:Standalone:Trigger"] = trigger,
+        ["MetaRec:Standalone:QueueName"] = container + "-in",
+        ["MetaRec:Standalone:DeadLetterName"] = container + "-dead",
+        ["MetaRec:Standalone:PollInterval"] = "00:00:00.050",
+        ["MetaRec:Interactions:RefreshInterval"] = "00:00:00",
+        ["MetaRec:ModelPollInterval"] = "00:00:00.200",
+        ["MetaRec:Auth:ApiKey"] = ApiKey,
+    });
+
+    public HttpClient Authorized()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("x-api-key", ApiKey);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

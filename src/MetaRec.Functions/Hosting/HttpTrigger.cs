@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 
@@ -81,7 +82,8 @@ public sealed record HttpTriggerRequest(string Method, string Url, IReadOnlyDict
 /// </summary>
 public sealed record FunctionResponse(int Status, object Body, string ContentType = "application/json")
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>Web defaults; non-ASCII text is written as is (these bodies are JSON, never HTML).</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static FunctionResponse Ok(object body) => new(200, body);
 

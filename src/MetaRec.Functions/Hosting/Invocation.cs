@@ -18,13 +18,33 @@ public sealed record InvocationRequest(
     /// A string metadata value. The host JSON-encodes string metadata a second time (a message id
     /// arrives as <c>"\"abc\""</c>); this undoes that, and also takes a plain string or number.
     /// </summary>
-    public string? MetadataString(string name) =>
-        Metadata is not null && Metadata.TryGetValue(name, out var value) ? Payloads.DecodeTwice(value) : null;
+    public string? MetadataString(string name) => MetadataValue(name) is { } value ? Payloads.DecodeTwice(value) : null;
+
+    /// <summary>A metadata entry by name; the host writes PascalCase, other casings are accepted too.</summary>
+    public JsonElement? MetadataValue(string name)
+    {
+        if (Metadata is null)
+        {
+            return null;
+        }
+        if (Metadata.TryGetValue(name, out var exact))
+        {
+            return exact;
+        }
+        foreach (var (key, value) in Metadata)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+        return null;
+    }
 
     /// <summary>A metadata array (e.g. <c>MessageIdArray</c> of a batch), each entry decoded like <see cref="MetadataString"/>.</summary>
     public IReadOnlyList<string?>? MetadataArray(string name)
     {
-        if (Metadata is null || !Metadata.TryGetValue(name, out var value))
+        if (MetadataValue(name) is not { } value)
         {
             return null;
         }

@@ -1,0 +1,81 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using MetaRec.Storage;
+using MetaRec.Testing;
+
+namespace MetaRec.Functions.Tests;
+
+/// <summary>
+/// Promoting a new version while requests run: every request succeeds, answers switch to the
+/// new version, and a state of the old version is never scored with the new one (cold path)
+/// until a refresh rewrites it for the new version.
+/// </summary>
+public sealed class HotSwapTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task A_promotion_swaps_the_model_with_no_failed_request_and_old_states_are_refreshed_not_used()
+    {
+        var storage = new StorageOptions { Backend = "azure", ConnectionString = azurite.ConnectionString, Container = "swap", Table = "statesswap" };
+        var registry = storage.CreateRegistry();
+        await TrainedModels.RegisterAsync(registry, "v1", TrainedModels.Train(seed: 1, steps: 3), promote: true);
+        await using var app = FunctionAppFactory.Azurite(azurite.ConnectionString, "swap", trigger: "channel");
+        using var client = app.Authorized();
+        await EndToEndTests.WaitReadyAsync(client);
+        var item = TrainedModels.Dataset.ItemIds[10];
+        var first = JsonSerializer.Serialize(new { eventId = "s-1", userId = "swapper", itemId = item, rating = 5, timestamp = 1_700_000_000 });
+        await InvokeAsync(client, first);
+        Assert.Equal("personalized", (await EndToEndTests.RecommendAsync(client, "swapper")).GetProperty("userState").GetString());
+
+        using var stop = new CancellationTokenSource();
+        var failures = 0;
+        var versions = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var load = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var response = await client.GetAsync("/api/users/someone/recommendations?k=5");
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref failures);
+                    continue;
+                }
+                versions.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("modelVersion").GetString()!);
+            }
+        })).ToArray();
+        await TrainedModels.RegisterAsync(registry, "v2", TrainedModels.Train(seed: 2, steps: 3), promote: true);
+        await EndToEndTests.EventuallyAsync(async () =>
+            (await EndToEndTests.RecommendAsync(client, "someone")).GetProperty("modelVersion").GetString() == "v2" ? "swapped" : null);
+        await Task.Delay(200);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        Assert.Equal(0, failures);
+        Assert.Contains("v1", versions);
+        Assert.Contains("v2", versions);
+
+        // The stored state belongs to v1: v2 scores the user cold rather than misreading it.
+        var stale = await EndToEndTests.RecommendAsync(client, "swapper");
+        Assert.Equal("v2", stale.GetProperty("modelVersion").GetString());
+        Assert.Equal("cold", stale.GetProperty("userState").GetString());
+
+        // A redelivered event adds nothing to the window, but the state is for another version:
+        // it is refreshed for v2 with a higher watermark.
+        await InvokeAsync(client, first);
+        var state = await storage.CreateEmbeddingStore().GetAsync("limaml", "swapper");
+        Assert.Equal("v2", state!.ModelVersion);
+        Assert.Equal(2, state.Watermark);
+        var fresh = await EndToEndTests.RecommendAsync(client, "swapper");
+        Assert.Equal("personalized", fresh.GetProperty("userState").GetString());
+        Assert.Equal(2, fresh.GetProperty("watermark").GetInt64());
+    }
+
+    private static async Task InvokeAsync(HttpClient client, string body)
+    {
+        var invocation = new Dictionary<string, object>
+        {
+            ["Data"] = new Dictionary<string, object> { ["messages"] = JsonSerializer.Serialize(body) },
+            ["Metadata"] = new Dictionary<string, object> { ["MessageId"] = "\"m\"", ["DeliveryCount"] = "1" },
+        };
+        var response = await client.PostAsJsonAsync("/Interactions", invocation);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+}

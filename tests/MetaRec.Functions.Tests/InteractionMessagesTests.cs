@@ -1,0 +1,53 @@
+using MetaRec.Functions.Hosting;
+using MetaRec.Functions.Interactions;
+
+namespace MetaRec.Functions.Tests;
+
+public sealed class InteractionMessagesTests
+{
+    [Fact]
+    public void Plain_events_cloud_events_and_arrays_of_them_are_read()
+    {
+        var plain = Assert.Single(InteractionMessages.Parse("""{"eventId":"e1","userId":"u","itemId":"i","rating":4.5,"timestamp":1700000000,"extra":true}"""));
+        Assert.Equal(("e1", "u", "i", 4.5f, 1_700_000_000L), (plain.EventId, plain.UserId, plain.ItemId, plain.Rating, plain.Timestamp));
+
+        var cloud = Assert.Single(InteractionMessages.Parse(
+            """{"specversion":"1.0","type":"com.metarec.interaction","source":"/shop","id":"c1","time":"2023-11-14T22:13:20Z","data":{"userId":"u","itemId":42,"rating":1}}"""));
+        Assert.Equal(("c1", "42", 1_700_000_000L), (cloud.EventId, cloud.ItemId, cloud.Timestamp));
+
+        var batch = InteractionMessages.Parse("""[{"eventId":"a","userId":"u","itemId":"i","rating":1,"timestamp":"2023-11-14T22:13:20Z"},{"eventId":"b","userId":"u","itemId":"j","rating":2,"timestamp":5}]""");
+        Assert.Equal([1_700_000_000L, 5L], batch.Select(e => e.Timestamp));
+    }
+
+    [Theory]
+    [InlineData("nope", "not JSON")]
+    [InlineData("[]", "an empty array holds no events")]
+    [InlineData("""{"userId":"u","itemId":"i","rating":1,"timestamp":1}""", "eventId is missing")]
+    [InlineData("""{"eventId":"e","userId":"u","itemId":"i","rating":1}""", "timestamp is missing")]
+    [InlineData("""{"eventId":"e","userId":"../x","itemId":"i","rating":1,"timestamp":1}""", "userId '../x' is not valid")]
+    [InlineData("""{"eventId":"e","userId":"u","itemId":"i","rating":1,"timestamp":-4}""", "timestamp must be unix seconds >= 0")]
+    [InlineData("""[{"eventId":"e","userId":"u","itemId":"i","rating":1,"timestamp":1},{"eventId":"f"}]""", "[1].userId is missing")]
+    [InlineData("""{"type":"order.created","id":"x"}""", "unknown schema")]
+    [InlineData("""{"specversion":"1.0","type":"order.created","source":"/","id":"x","data":{}}""", "unknown schema: CloudEvent type 'order.created'")]
+    [InlineData("""{"specversion":"0.3","type":"com.metarec.interaction","id":"x","data":{}}""", "specversion must be \"1.0\"")]
+    [InlineData("""{"specversion":"1.0","type":"com.metarec.interaction","source":"/","id":"x","data":{"userId":"u","itemId":"i","rating":1}}""", "data.timestamp or time is missing")]
+    public void Poison_is_refused_with_a_reason_naming_the_field(string body, string reason)
+    {
+        var error = Assert.Throws<PoisonMessageException>(() => InteractionMessages.Parse(body));
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_metadata_strings_are_decoded_twice_and_plain_values_are_kept()
+    {
+        var invocation = System.Text.Json.JsonSerializer.Deserialize<InvocationRequest>(
+            """{"Data":{},"Metadata":{"MessageId":"\"abc\"","DeliveryCount":"2","Plain":"text","MessageIdArray":"[\"m1\",\"m2\"]","Number":7}}""")!;
+        Assert.Equal("abc", invocation.MetadataString("MessageId"));
+        Assert.Equal("abc", invocation.MetadataString("messageid"));
+        Assert.Equal("2", invocation.MetadataString("DeliveryCount"));
+        Assert.Equal("text", invocation.MetadataString("Plain"));
+        Assert.Equal("7", invocation.MetadataString("Number"));
+        Assert.Equal(["m1", "m2"], invocation.MetadataArray("MessageIdArray")!);
+        Assert.Null(invocation.MetadataString("Missing"));
+    }
+}

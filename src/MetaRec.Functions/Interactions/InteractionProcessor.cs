@@ -29,6 +29,7 @@ public sealed partial class InteractionProcessor(
     ILogger<InteractionProcessor> logger)
 {
     private const int MaxConflicts = 20;
+    private const int UserParallelism = 8;
     private readonly InteractionOptions _settings = options.Value.Interactions;
 
     public async Task<ProcessResult> ProcessAsync(IReadOnlyList<InteractionEvent> events, CancellationToken cancellation)
@@ -42,24 +43,27 @@ public sealed partial class InteractionProcessor(
         await log.AppendAsync(distinct, cancellation).ConfigureAwait(false);
         int duplicates = events.Count - distinct.Count, refreshed = 0, deferred = 0, unchanged = 0;
         var users = distinct.GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
-        foreach (var user in users)
+        // Users are independent: their storage round trips overlap; model calls still pass the gate.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = UserParallelism, CancellationToken = cancellation };
+        await Parallel.ForEachAsync(users, parallel, async (user, token) =>
         {
-            var (window, added) = await MergeAsync(user.Key, user, cancellation).ConfigureAwait(false);
-            duplicates += user.Count() - added;
-            switch (await scheduler.RequestAsync(user.Key, added > 0, (u, c) => RefreshAsync(u, c), cancellation).ConfigureAwait(false))
+            var (window, added) = await MergeAsync(user.Key, user, token).ConfigureAwait(false);
+            Interlocked.Add(ref duplicates, user.Count() - added);
+            var outcome = await scheduler.RequestAsync(user.Key, added > 0, (u, c) => RefreshAsync(u, c), token).ConfigureAwait(false);
+            switch (outcome)
             {
                 case RefreshOutcome.Refreshed:
-                    refreshed++;
+                    Interlocked.Increment(ref refreshed);
                     break;
                 case RefreshOutcome.Deferred:
-                    deferred++;
+                    Interlocked.Increment(ref deferred);
                     break;
                 default:
-                    unchanged++;
+                    Interlocked.Increment(ref unchanged);
                     break;
             }
             LogUser(logger, user.Key, added, window.Applied);
-        }
+        }).ConfigureAwait(false);
         return new ProcessResult(distinct.Count, duplicates, users.Count, refreshed, deferred, unchanged);
     }
 

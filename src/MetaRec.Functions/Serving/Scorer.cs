@@ -7,7 +7,11 @@ namespace MetaRec.Functions.Serving;
 public sealed record ScoredItem(string ItemId, float Score);
 
 /// <summary>What a score or recommendation answer carries besides the items.</summary>
-public sealed record ScoringResult(string UserId, string Family, string ModelVersion, string UserState, long? Watermark, IReadOnlyList<ScoredItem> Items);
+/// <remarks><c>RecentInteractions</c>: the user's window size when seen items were excluded (null otherwise).</remarks>
+public sealed record ScoringResult(string UserId, string Family, string ModelVersion, string UserState, long? Watermark, IReadOnlyList<ScoredItem> Items)
+{
+    public int? RecentInteractions { get; init; }
+}
 
 /// <summary>A request that cannot be served; <see cref="Status"/> is the HTTP status it maps to.</summary>
 public sealed class ScoringException(int status, string title, string detail, IReadOnlyList<string>? unknownItems = null) : Exception(detail)
@@ -62,10 +66,18 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
         using var lease = Acquire();
         var model = lease.Model;
         var stateTask = states.ForScoringAsync(model, user, cancellation);
-        var seen = excludeSeen ? await SeenAsync(model, user, cancellation).ConfigureAwait(false) : null;
+        var window = excludeSeen ? await windows.GetAsync(user, cancellation).ConfigureAwait(false) : null;
         var (state, stored) = await stateTask.ConfigureAwait(false);
+        var seen = Seen(model, window);
+        if (state is null)
+        {
+            // Cold path: the ranking was computed when the version loaded; skip what the user saw.
+            var best = model.ColdRanking.Where(row => seen?.Contains(row) != true).Take(k)
+                .Select(row => new ScoredItem(model.ItemIds[row], model.ColdScores[row])).ToArray();
+            return Result(user, model, null, best) with { RecentInteractions = window?.Events.Count };
+        }
         var scores = await gate.RunAsync(() => model.Model.Score(model.ColdUserFields, state, model.AllItems), cancellation).ConfigureAwait(false);
-        return Result(user, model, state is null ? null : stored, TopK(model, scores, k, seen));
+        return Result(user, model, stored, TopK(model, scores, k, seen)) with { RecentInteractions = window?.Events.Count };
     }
 
     private ModelLease Acquire() =>
@@ -73,10 +85,9 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
             ? lease
             : throw new ScoringException(503, "Not ready", $"no active version of family '{models.Family}' is loaded yet");
 
-    private async Task<HashSet<int>?> SeenAsync(ServedModel model, string user, CancellationToken cancellation)
+    private static HashSet<int>? Seen(ServedModel model, UserWindow? window)
     {
-        var window = await windows.GetAsync(user, cancellation).ConfigureAwait(false);
-        if (window.Events.Count == 0)
+        if (window is null || window.Events.Count == 0)
         {
             return null;
         }

@@ -35,9 +35,18 @@ public sealed class ServedModel
         ColdUserFields = new int[schema.UserFieldCount]; // 0 = unknown in every field
         // The size of a state this version produces, from a refresh on one example.
         StateSize = model.Adapt(new UserTask("probe", ColdUserFields, [new Example(0, 1f, 5f)], [])).Values.Length;
-        // Warm the full-catalogue path once (families may cache item-side work on first use).
-        model.Score(ColdUserFields, null, AllItems);
+        // The cold user's full ranking is the same for every user with no state and nothing seen:
+        // computed once per version (this also warms families that cache item-side work).
+        var cold = model.Score(ColdUserFields, null, AllItems);
+        ColdScores = cold;
+        ColdRanking = [.. AllItems.OrderByDescending(i => cold[i]).ThenBy(i => i)];
     }
+
+    /// <summary>Scores of the cold path over the whole catalogue.</summary>
+    public float[] ColdScores { get; }
+
+    /// <summary>Item rows by descending cold score (ties by row).</summary>
+    public int[] ColdRanking { get; }
 
     public ModelManifest Manifest { get; }
 

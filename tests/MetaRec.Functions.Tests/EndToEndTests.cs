@@ -73,7 +73,9 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<Azurit
             return peeked.Value.Length == 0 ? null : peeked.Value[0].Body.ToString();
         });
         using var parsed = JsonDocument.Parse(letter);
-        Assert.Equal("itemId is missing", parsed.RootElement.GetProperty("reason").GetString());
+        // Received in one batch, the poison message is dead-lettered at once; received alone, it is
+        // refused until the last delivery and then dead-lettered. Either way the reason travels with it.
+        Assert.Contains("itemId is missing", parsed.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Contains("p-2", parsed.RootElement.GetProperty("body").GetString(), StringComparison.Ordinal);
         var state = await EventuallyAsync(() => storage.CreateEmbeddingStore().GetAsync("limaml", "poisoned"));
         Assert.Equal(1, state.Watermark);

@@ -68,6 +68,14 @@ public sealed partial class QueueTrigger(IMessageQueue queue, InteractionsFuncti
         }
         foreach (var delivery in live)
         {
+            if (delivery.DeliveryCount >= _settings.MaxDeliveryCount)
+            {
+                // The last allowed delivery failed: dead-letter it now, with the reason.
+                await deadLetters.WriteAsync([new DeadLetter($"{outcome.Failure} (delivery {delivery.DeliveryCount} of {_settings.MaxDeliveryCount})", delivery.MessageId, delivery.DeliveryCount, delivery.Body, time.GetUtcNow())], cancellation).ConfigureAwait(false);
+                await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
+                LogExpired(log, delivery.MessageId, delivery.DeliveryCount);
+                continue;
+            }
             await queue.AbandonAsync(delivery, cancellation).ConfigureAwait(false);
         }
     }

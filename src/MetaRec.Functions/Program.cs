@@ -14,6 +14,7 @@ using Microsoft.Extensions.Options;
 // custom-handler endpoints on 127.0.0.1:$port and the host owns triggers, routes and keys.
 // Standalone it also serves /api routes itself, checks an API key, and runs its own queue trigger.
 var builder = WebApplication.CreateBuilder(args);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // per-request lines only when asked for
 var port = Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT");
 var customHandler = !string.IsNullOrEmpty(port);
 if (customHandler)

@@ -43,7 +43,7 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
         }
         _last[userId] = now;
         var written = await refresh(userId, cancellation).ConfigureAwait(false);
-        return written || changed ? RefreshOutcome.Refreshed : RefreshOutcome.Unchanged;
+        return written ? RefreshOutcome.Refreshed : RefreshOutcome.Unchanged;
     }
 
     /// <summary>Waits for the refreshes scheduled so far.</summary>

@@ -30,7 +30,8 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<Azurit
 
         var liked = TopItems(before).Take(3).ToArray();
         var events = liked.Select((item, i) => new { eventId = $"n-{i}", userId = "newcomer", itemId = item, rating = 1.0, timestamp = 1_700_000_000 + i }).ToArray();
-        var accepted = await client.PostAsJsonAsync("/api/events", events);
+        // One message holding the three events (a body may be an array), so they arrive in one batch.
+        var accepted = await client.PostAsJsonAsync("/api/events", new[] { events });
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
 
         var store = storage.CreateEmbeddingStore();
@@ -42,6 +43,7 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<Azurit
         var after = await RecommendAsync(client, "newcomer");
         Assert.Equal("personalized", after.GetProperty("userState").GetString());
         Assert.Equal(1, after.GetProperty("watermark").GetInt64());
+        Assert.Equal(3, after.GetProperty("recentInteractions").GetInt32());
         // Seen items are excluded, and the scores are the adapted user's, not the cold ones.
         Assert.Empty(TopItems(after).Intersect(liked));
         var coldScores = Scores(before);

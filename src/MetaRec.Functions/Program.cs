@@ -68,11 +68,11 @@ builder.Services.AddSingleton<HealthFunctions>();
 if (!customHandler)
 {
     var standalone = settings.Standalone;
+    // Standalone queues carry plain UTF-8 text: our own producer and consumer are the only parties.
+    QueueClient Queue(string name) => new(settings.Storage.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
     if (standalone.Trigger == "queue")
     {
-        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
-        builder.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(
-            new QueueClient(settings.Storage.ConnectionString, standalone.QueueName, options), standalone.PollInterval));
+        builder.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(Queue(standalone.QueueName), standalone.PollInterval));
     }
     else
     {
@@ -80,7 +80,7 @@ if (!customHandler)
     }
     builder.Services.AddSingleton<IDeadLetterSink>(_ => settings.Storage.Backend == "folder"
         ? new FolderDeadLetterSink(settings.Storage.Folder, standalone.DeadLetterName)
-        : new QueueDeadLetterSink(new QueueClient(settings.Storage.ConnectionString, standalone.DeadLetterName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None })));
+        : new QueueDeadLetterSink(Queue(standalone.DeadLetterName)));
     builder.Services.AddHostedService<QueueTrigger>();
 }
 

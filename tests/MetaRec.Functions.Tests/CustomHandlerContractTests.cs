@@ -27,7 +27,7 @@ public sealed class CustomHandlerContractTests(AzuriteFixture azurite) : IClassF
     public async Task InitializeAsync()
     {
         var container = "contract" + Guid.NewGuid().ToString("N")[..8]; // xunit builds the class per test
-        _storage = new StorageOptions { Backend = "azure", ConnectionString = azurite.ConnectionString, Container = container, Table = "states" + container };
+        _storage = FunctionAppFactory.Storage(azurite.ConnectionString, container);
         await TrainedModels.RegisterAsync(_storage.CreateRegistry(), "v1", TrainedModels.Train(seed: 3, steps: 5), promote: true);
         _app = FunctionAppFactory.Azurite(azurite.ConnectionString, container, trigger: "channel");
         _host = _app.CreateClient(); // the host calls the handler without the standalone key

@@ -134,11 +134,5 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<Azurit
         }
     }
 
-    private StorageOptions Storage(string container) => new()
-    {
-        Backend = "azure",
-        ConnectionString = azurite.ConnectionString,
-        Container = container,
-        Table = "states" + container.Replace("-", string.Empty, StringComparison.Ordinal),
-    };
+    private StorageOptions Storage(string container) => FunctionAppFactory.Storage(azurite.ConnectionString, container);
 }

@@ -1,3 +1,4 @@
+using MetaRec.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -15,7 +16,7 @@ public sealed class FunctionAppFactory(IReadOnlyDictionary<string, string> setti
         ["MetaRec:Storage:Backend"] = "azure",
         ["MetaRec:Storage:ConnectionString"] = connectionString,
         ["MetaRec:Storage:Container"] = container,
-        ["MetaRec:Storage:Table"] = "states" + container.Replace("-", string.Empty, StringComparison.Ordinal),
+        ["MetaRec:Storage:Table"] = Storage(connectionString, container).Table,
         ["MetaRec:Standalone:Trigger"] = trigger,
         ["MetaRec:Standalone:QueueName"] = container + "-in",
         ["MetaRec:Standalone:DeadLetterName"] = container + "-dead",
@@ -24,6 +25,15 @@ public sealed class FunctionAppFactory(IReadOnlyDictionary<string, string> setti
         ["MetaRec:ModelPollInterval"] = "00:00:00.200",
         ["MetaRec:Auth:ApiKey"] = ApiKey,
     });
+
+    /// <summary>The storage an app from <see cref="Azurite"/> uses, for a test to read and write beside it.</summary>
+    public static StorageOptions Storage(string connectionString, string container) => new()
+    {
+        Backend = "azure",
+        ConnectionString = connectionString,
+        Container = container,
+        Table = "states" + container.Replace("-", string.Empty, StringComparison.Ordinal),
+    };
 
     public HttpClient Authorized()
     {

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using MetaRec.Storage;
 using MetaRec.Testing;
 
 namespace MetaRec.Functions.Tests;
@@ -15,7 +14,7 @@ public sealed class HotSwapTests(AzuriteFixture azurite) : IClassFixture<Azurite
     [Fact]
     public async Task A_promotion_swaps_the_model_with_no_failed_request_and_old_states_are_refreshed_not_used()
     {
-        var storage = new StorageOptions { Backend = "azure", ConnectionString = azurite.ConnectionString, Container = "swap", Table = "statesswap" };
+        var storage = FunctionAppFactory.Storage(azurite.ConnectionString, "swap");
         var registry = storage.CreateRegistry();
         await TrainedModels.RegisterAsync(registry, "v1", TrainedModels.Train(seed: 1, steps: 3), promote: true);
         await using var app = FunctionAppFactory.Azurite(azurite.ConnectionString, "swap", trigger: "channel");

@@ -40,9 +40,7 @@ public static class CustomHandlerEndpoints
         var counts = invocation.MetadataArray("DeliveryCountArray");
         if (ids is not null || counts is not null)
         {
-            var items = data.ValueKind == JsonValueKind.String && Payloads.TryParse(data.GetString(), out var parsed) && parsed.ValueKind == JsonValueKind.Array
-                ? parsed
-                : data;
+            var items = Payloads.Unwrap(data, JsonValueKind.Array);
             if (items.ValueKind != JsonValueKind.Array)
             {
                 throw new FormatException($"Data.{MessagesBinding} of a batch must be an array, not {items.ValueKind}");

@@ -14,11 +14,7 @@ public sealed record HttpTriggerRequest(string Method, string Url, IReadOnlyDict
     public static HttpTriggerRequest From(InvocationRequest invocation, string binding = "req")
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        var req = invocation.Binding(binding) ?? throw new FormatException($"the invocation has no Data.{binding} (an HTTP trigger named '{binding}')");
-        if (req.ValueKind == JsonValueKind.String && Payloads.TryParse(req.GetString(), out var parsed))
-        {
-            req = parsed;
-        }
+        var req = Payloads.Unwrap(invocation.Binding(binding) ?? throw new FormatException($"the invocation has no Data.{binding} (an HTTP trigger named '{binding}')"));
         if (req.ValueKind != JsonValueKind.Object)
         {
             throw new FormatException($"Data.{binding} must be an object, not {req.ValueKind}");
@@ -54,14 +50,11 @@ public sealed record HttpTriggerRequest(string Method, string Url, IReadOnlyDict
     private static Dictionary<string, string> Map(JsonElement? value)
     {
         var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (value is not { } element)
+        if (value is not { } given)
         {
             return map;
         }
-        if (element.ValueKind == JsonValueKind.String && Payloads.TryParse(element.GetString(), out var parsed))
-        {
-            element = parsed;
-        }
+        var element = Payloads.Unwrap(given);
         if (element.ValueKind != JsonValueKind.Object)
         {
             return map;

@@ -48,11 +48,7 @@ public sealed record InvocationRequest(
         {
             return null;
         }
-        var array = value;
-        if (value.ValueKind == JsonValueKind.String && Payloads.TryParse(value.GetString(), out var parsed) && parsed.ValueKind == JsonValueKind.Array)
-        {
-            array = parsed;
-        }
+        var array = Payloads.Unwrap(value, JsonValueKind.Array);
         return array.ValueKind == JsonValueKind.Array ? [.. array.EnumerateArray().Select(Payloads.DecodeTwice)] : null;
     }
 }
@@ -84,6 +80,15 @@ public static class Payloads
             return false;
         }
     }
+
+    /// <summary>
+    /// <paramref name="value"/>, or, when it is a string holding JSON (of <paramref name="kind"/>,
+    /// if given), that JSON parsed: the host sends some objects and arrays as JSON text.
+    /// </summary>
+    public static JsonElement Unwrap(JsonElement value, JsonValueKind? kind = null) =>
+        value.ValueKind == JsonValueKind.String && TryParse(value.GetString(), out var parsed) && (kind is null || parsed.ValueKind == kind)
+            ? parsed
+            : value;
 
     public static string? DecodeTwice(JsonElement value)
     {

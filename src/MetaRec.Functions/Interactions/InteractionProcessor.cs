@@ -41,7 +41,8 @@ public sealed partial class InteractionProcessor(
             return new ProcessResult(0, 0, 0, 0, 0, 0);
         }
         await log.AppendAsync(distinct, cancellation).ConfigureAwait(false);
-        int duplicates = events.Count - distinct.Count, refreshed = 0, deferred = 0, unchanged = 0;
+        var duplicates = events.Count - distinct.Count;
+        var outcomes = new int[Enum.GetValues<RefreshOutcome>().Length];
         var users = distinct.GroupBy(e => e.UserId, StringComparer.Ordinal).ToList();
         // Users are independent: their storage round trips overlap; model calls still pass the gate.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = UserParallelism, CancellationToken = cancellation };
@@ -49,22 +50,12 @@ public sealed partial class InteractionProcessor(
         {
             var (window, added) = await MergeAsync(user.Key, user, token).ConfigureAwait(false);
             Interlocked.Add(ref duplicates, user.Count() - added);
-            var outcome = await scheduler.RequestAsync(user.Key, added > 0, (u, c) => RefreshAsync(u, c), token).ConfigureAwait(false);
-            switch (outcome)
-            {
-                case RefreshOutcome.Refreshed:
-                    Interlocked.Increment(ref refreshed);
-                    break;
-                case RefreshOutcome.Deferred:
-                    Interlocked.Increment(ref deferred);
-                    break;
-                default:
-                    Interlocked.Increment(ref unchanged);
-                    break;
-            }
+            var outcome = await scheduler.RequestAsync(user.Key, RefreshAsync, token).ConfigureAwait(false);
+            Interlocked.Increment(ref outcomes[(int)outcome]);
             LogUser(logger, user.Key, added, window.Applied);
         }).ConfigureAwait(false);
-        return new ProcessResult(distinct.Count, duplicates, users.Count, refreshed, deferred, unchanged);
+        return new ProcessResult(distinct.Count, duplicates, users.Count,
+            outcomes[(int)RefreshOutcome.Refreshed], outcomes[(int)RefreshOutcome.Deferred], outcomes[(int)RefreshOutcome.Unchanged]);
     }
 
     /// <summary>

@@ -28,10 +28,7 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
     private readonly ConcurrentDictionary<string, Task> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>Scheduled refreshes not yet run (for tests and shutdown).</summary>
-    public int Pending => _pending.Count;
-
-    public async Task<RefreshOutcome> RequestAsync(string userId, bool changed, Func<string, CancellationToken, Task<bool>> refresh, CancellationToken cancellation)
+    public async Task<RefreshOutcome> RequestAsync(string userId, Func<string, CancellationToken, Task<bool>> refresh, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(refresh);
         var now = time.GetUtcNow();
@@ -45,9 +42,6 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
         var written = await refresh(userId, cancellation).ConfigureAwait(false);
         return written ? RefreshOutcome.Refreshed : RefreshOutcome.Unchanged;
     }
-
-    /// <summary>Waits for the refreshes scheduled so far.</summary>
-    public Task DrainAsync() => Task.WhenAll(_pending.Values);
 
     public void Dispose()
     {

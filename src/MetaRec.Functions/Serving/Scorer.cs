@@ -1,3 +1,5 @@
+using MetaRec.Abstractions;
+using MetaRec.Storage.Embeddings;
 using MetaRec.Storage.Registry;
 using MetaRec.Storage.Windows;
 using Microsoft.Extensions.Options;
@@ -46,14 +48,15 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
         {
             throw new ScoringException(404, "Unknown items", $"model {model.Version} does not know {unknown.Count} item(s): {string.Join(", ", unknown.Take(20))}", unknown);
         }
-        var (state, stored) = await states.ForScoringAsync(model, user, cancellation).ConfigureAwait(false);
+        var stored = await states.ForScoringAsync(model, user, cancellation).ConfigureAwait(false);
+        var state = stored is null ? null : new UserState(stored.Values);
         var scores = await gate.RunAsync(() => model.Model.Score(model.ColdUserFields, state, rows), cancellation).ConfigureAwait(false);
         var items = new ScoredItem[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
             items[i] = new ScoredItem(itemIds[i], scores[i]);
         }
-        return Result(user, model, state is null ? null : stored, items);
+        return Result(user, model, stored, items);
     }
 
     public async Task<ScoringResult> RecommendAsync(string? userId, int k, bool excludeSeen, CancellationToken cancellation)
@@ -67,16 +70,16 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
         var model = lease.Model;
         var stateTask = states.ForScoringAsync(model, user, cancellation);
         var window = excludeSeen ? await windows.GetAsync(user, cancellation).ConfigureAwait(false) : null;
-        var (state, stored) = await stateTask.ConfigureAwait(false);
+        var stored = await stateTask.ConfigureAwait(false);
         var seen = Seen(model, window);
-        if (state is null)
+        if (stored is null)
         {
             // Cold path: the ranking was computed when the version loaded; skip what the user saw.
             var best = model.ColdRanking.Where(row => seen?.Contains(row) != true).Take(k)
                 .Select(row => new ScoredItem(model.ItemIds[row], model.ColdScores[row])).ToArray();
             return Result(user, model, null, best) with { RecentInteractions = window?.Events.Count };
         }
-        var scores = await gate.RunAsync(() => model.Model.Score(model.ColdUserFields, state, model.AllItems), cancellation).ConfigureAwait(false);
+        var scores = await gate.RunAsync(() => model.Model.Score(model.ColdUserFields, new UserState(stored.Values), model.AllItems), cancellation).ConfigureAwait(false);
         return Result(user, model, stored, TopK(model, scores, k, seen)) with { RecentInteractions = window?.Events.Count };
     }
 
@@ -139,6 +142,6 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
         }
     }
 
-    private static ScoringResult Result(string user, ServedModel model, Storage.Embeddings.UserEmbedding? used, IReadOnlyList<ScoredItem> items) =>
+    private static ScoringResult Result(string user, ServedModel model, UserEmbedding? used, IReadOnlyList<ScoredItem> items) =>
         new(user, model.Manifest.Family, model.Version, used is null ? "cold" : "personalized", used?.Watermark, items);
 }

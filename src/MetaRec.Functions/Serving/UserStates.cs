@@ -1,4 +1,3 @@
-using MetaRec.Abstractions;
 using MetaRec.Storage.Embeddings;
 
 namespace MetaRec.Functions.Serving;
@@ -11,26 +10,26 @@ public sealed partial class UserStates(IEmbeddingStore store, ILogger<UserStates
 {
     public IEmbeddingStore Store => store;
 
-    /// <summary>The state to score <paramref name="userId"/> with under <paramref name="model"/>, or null for the cold path.</summary>
-    public async Task<(UserState? State, UserEmbedding? Stored)> ForScoringAsync(ServedModel model, string userId, CancellationToken cancellation)
+    /// <summary>The stored state to score <paramref name="userId"/> with under <paramref name="model"/>, or null for the cold path.</summary>
+    public async Task<UserEmbedding?> ForScoringAsync(ServedModel model, string userId, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(model);
         var stored = await store.GetAsync(model.Manifest.Family, userId, cancellation).ConfigureAwait(false);
         if (stored is null)
         {
-            return (null, null);
+            return null;
         }
         if (stored.ModelVersion != model.Version)
         {
             LogOtherVersion(log, userId, stored.ModelVersion, model.Version);
-            return (null, stored);
+            return null;
         }
         if (stored.Values.Length != model.StateSize)
         {
             LogWrongSize(log, userId, stored.Values.Length, model.StateSize, model.Version);
-            return (null, stored);
+            return null;
         }
-        return (new UserState(stored.Values), stored);
+        return stored;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "user {UserId}: stored state is for version {Stored}, serving {Serving}: cold path until it is refreshed")]

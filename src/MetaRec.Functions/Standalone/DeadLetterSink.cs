@@ -40,8 +40,6 @@ public sealed class FolderDeadLetterSink(string folder, string name) : IDeadLett
 /// <summary>One queue message per poison message (azure backend), as a queue output binding writes them.</summary>
 public sealed class QueueDeadLetterSink(QueueClient queue) : IDeadLetterSink
 {
-    public QueueClient Queue => queue;
-
     public async Task WriteAsync(IReadOnlyList<DeadLetter> letters, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(letters);

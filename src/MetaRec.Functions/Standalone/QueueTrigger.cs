@@ -36,12 +36,17 @@ public sealed partial class QueueTrigger(IMessageQueue queue, InteractionsFuncti
 
     internal async Task HandleAsync(IReadOnlyList<Delivery> batch, CancellationToken cancellation)
     {
-        var (expired, live) = (batch.Where(d => d.DeliveryCount > _settings.MaxDeliveryCount).ToList(), batch.Where(d => d.DeliveryCount <= _settings.MaxDeliveryCount).ToList());
-        foreach (var delivery in expired)
+        var live = new List<Delivery>(batch.Count);
+        foreach (var delivery in batch)
         {
-            await deadLetters.WriteAsync([new DeadLetter($"failed {delivery.DeliveryCount - 1} deliveries (MetaRec:Standalone:MaxDeliveryCount)", delivery.MessageId, delivery.DeliveryCount, delivery.Body, time.GetUtcNow())], cancellation).ConfigureAwait(false);
-            await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
-            LogExpired(log, delivery.MessageId, delivery.DeliveryCount - 1);
+            if (delivery.DeliveryCount > _settings.MaxDeliveryCount)
+            {
+                await DeadLetterAsync(delivery, $"failed {delivery.DeliveryCount - 1} deliveries (MetaRec:Standalone:MaxDeliveryCount)", delivery.DeliveryCount - 1, cancellation).ConfigureAwait(false);
+            }
+            else
+            {
+                live.Add(delivery);
+            }
         }
         if (live.Count == 0)
         {
@@ -71,13 +76,18 @@ public sealed partial class QueueTrigger(IMessageQueue queue, InteractionsFuncti
             if (delivery.DeliveryCount >= _settings.MaxDeliveryCount)
             {
                 // The last allowed delivery failed: dead-letter it now, with the reason.
-                await deadLetters.WriteAsync([new DeadLetter($"{outcome.Failure} (delivery {delivery.DeliveryCount} of {_settings.MaxDeliveryCount})", delivery.MessageId, delivery.DeliveryCount, delivery.Body, time.GetUtcNow())], cancellation).ConfigureAwait(false);
-                await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
-                LogExpired(log, delivery.MessageId, delivery.DeliveryCount);
+                await DeadLetterAsync(delivery, $"{outcome.Failure} (delivery {delivery.DeliveryCount} of {_settings.MaxDeliveryCount})", delivery.DeliveryCount, cancellation).ConfigureAwait(false);
                 continue;
             }
             await queue.AbandonAsync(delivery, cancellation).ConfigureAwait(false);
         }
+    }
+
+    private async Task DeadLetterAsync(Delivery delivery, string reason, int failedDeliveries, CancellationToken cancellation)
+    {
+        await deadLetters.WriteAsync([new DeadLetter(reason, delivery.MessageId, delivery.DeliveryCount, delivery.Body, time.GetUtcNow())], cancellation).ConfigureAwait(false);
+        await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
+        LogExpired(log, delivery.MessageId, failedDeliveries);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the standalone queue trigger failed; retrying")]

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Spectre.Console;
 
 namespace MetaRec.Cli.Benchmarks;
 
@@ -50,3 +53,28 @@ internal sealed record TargetCheck(string Target, string Measured, bool? Met);
 [JsonSerializable(typeof(BenchResults))]
 [JsonSerializable(typeof(PeerReport))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;
+
+/// <summary>What <c>--json</c> does for every benchmark.</summary>
+internal static class BenchJson
+{
+    /// <summary>Writes <paramref name="results"/> to <paramref name="path"/> (nothing when null); 0, or 2 with an error line when it cannot be written.</summary>
+    public static int WriteFile<T>(IAnsiConsole console, string? path, T results, JsonTypeInfo<T> type)
+    {
+        if (path is null)
+        {
+            return 0;
+        }
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, JsonSerializer.Serialize(results, type));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: cannot write --json {path}: {e.Message}");
+            return 2;
+        }
+        console.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/]");
+        return 0;
+    }
+}

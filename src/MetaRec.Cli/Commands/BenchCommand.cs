@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using MetaRec.Cli.Benchmarks;
 using MetaRec.Cli.Benchmarks.LiMaml;
 using Spectre.Console;
@@ -70,22 +69,7 @@ internal static class BenchCommand
         var console = AnsiConsole.Console;
         var results = new BenchRunner(console, TimeProvider.System).Run(settings, cancellation);
         BenchTables.Write(console, results);
-        if (settings.JsonPath is not { } path)
-        {
-            return 0;
-        }
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, JsonSerializer.Serialize(results, BenchJsonContext.Default.BenchResults));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: cannot write --json {path}: {e.Message}");
-            return 2;
-        }
-        console.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/]");
-        return 0;
+        return BenchJson.WriteFile(console, settings.JsonPath, results, BenchJsonContext.Default.BenchResults);
     }
 
     private static int InRange(string option, int value, int min, int max) =>

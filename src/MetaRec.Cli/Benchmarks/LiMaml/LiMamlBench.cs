@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using MetaRec.Core.Tensors;
 using Spectre.Console;
@@ -67,22 +66,7 @@ internal static class LiMamlBench
         var comparisons = Compare(serving, peer.Report);
         var results = new LiMamlBenchResults(machine, settings, serving, profile, peer.Report, peer.Failure, comparisons, Targets(serving, comparisons));
         Write(console, results);
-        if (settings.JsonPath is not { } path)
-        {
-            return 0;
-        }
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, JsonSerializer.Serialize(results, LiMamlJsonContext.Default.LiMamlBenchResults));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: cannot write --json {path}: {e.Message}");
-            return 2;
-        }
-        console.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/]");
-        return 0;
+        return BenchJson.WriteFile(console, settings.JsonPath, results, LiMamlJsonContext.Default.LiMamlBenchResults);
     }
 
     private static List<LiMamlComparison> Compare(LiMamlServing serving, LiMamlPeerReport? peer)

@@ -18,25 +18,8 @@ internal sealed class LiMamlFamily : IModelFamily
         return new LiMamlModel(parsed, catalogue);
     }
 
-    public IRecModel Load(Stream checkpoint)
-    {
-        var contents = ModelCheckpoint.Read(checkpoint);
-        if (contents.Family != Name)
-        {
-            throw new InvalidDataException($"checkpoint is of family '{contents.Family}', not '{Name}'");
-        }
-        var model = new LiMamlModel(LiMamlSettings.Read(contents.Settings), contents.Catalogue);
-        try
-        {
-            model.LoadWeights(contents.Tensors);
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
+    public IRecModel Load(Stream checkpoint) =>
+        ModelCheckpoint.Load(checkpoint, Name, contents => new LiMamlModel(LiMamlSettings.Read(contents.Settings), contents.Catalogue), (model, tensors) => model.LoadWeights(tensors));
 }
 
 /// <summary>The wide-and-deep ID baseline LiMAML is compared with.</summary>
@@ -53,25 +36,8 @@ internal sealed class WideDeepFamily : IModelFamily
         return new WideDeepModel(settings, catalogue);
     }
 
-    public IRecModel Load(Stream checkpoint)
-    {
-        var contents = ModelCheckpoint.Read(checkpoint);
-        if (contents.Family != Name)
-        {
-            throw new InvalidDataException($"checkpoint is of family '{contents.Family}', not '{Name}'");
-        }
-        var model = new WideDeepModel(contents.Settings, contents.Catalogue);
-        try
-        {
-            ParameterCopy.Import(model.NamedParameters, contents.Tensors);
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
+    public IRecModel Load(Stream checkpoint) =>
+        ModelCheckpoint.Load(checkpoint, Name, contents => new WideDeepModel(contents.Settings, contents.Catalogue), (model, tensors) => ParameterCopy.Import(model.NamedParameters, tensors));
 }
 
 /// <summary>The plugin's entry point: LiMAML and its wide-and-deep baseline.</summary>

@@ -19,25 +19,8 @@ internal sealed class EmbeddingMlpFamily(string name, Mode mode, string descript
         return new EmbeddingMlpModel(name, parsed, catalogue);
     }
 
-    public IRecModel Load(Stream checkpoint)
-    {
-        var contents = ModelCheckpoint.Read(checkpoint);
-        if (contents.Family != name)
-        {
-            throw new InvalidDataException($"checkpoint is of family '{contents.Family}', not '{name}'");
-        }
-        var model = new EmbeddingMlpModel(name, MppSettings.Read(mode, contents.Settings), contents.Catalogue);
-        try
-        {
-            model.LoadWeights(contents.Tensors);
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
+    public IRecModel Load(Stream checkpoint) =>
+        ModelCheckpoint.Load(checkpoint, name, contents => new EmbeddingMlpModel(name, MppSettings.Read(mode, contents.Settings), contents.Catalogue), (model, tensors) => model.LoadWeights(tensors));
 }
 
 /// <summary>The plugin's entry point: MPP and the baselines it is compared with.</summary>

@@ -44,6 +44,35 @@ public static class ModelCheckpoint
         }
     }
 
+    /// <summary>
+    /// What every family's <c>Load</c> does: reads a checkpoint that must be of
+    /// <paramref name="family"/>, builds the model from its settings and catalogue with
+    /// <paramref name="create"/>, and fills the weights with <paramref name="loadWeights"/>. A
+    /// model whose weights do not fit is disposed before the error leaves.
+    /// </summary>
+    public static TModel Load<TModel>(Stream stream, string family, Func<CheckpointContents, TModel> create, Action<TModel, IReadOnlyList<NamedTensor>> loadWeights)
+        where TModel : IDisposable
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(loadWeights);
+        var contents = Read(stream);
+        if (contents.Family != family)
+        {
+            throw new InvalidDataException($"checkpoint is of family '{contents.Family}', not '{family}'");
+        }
+        var model = create(contents);
+        try
+        {
+            loadWeights(model, contents.Tensors);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Reads a checkpoint; a truncated or malformed stream throws <see cref="InvalidDataException"/>.</summary>
     public static CheckpointContents Read(Stream stream)
     {

@@ -44,10 +44,7 @@ internal sealed class LiMamlModel : IRecModel
         {
             throw new NotSupportedException($"family '{FamilyName}' has no online meta-training stage; refresh embeddings instead");
         }
-        foreach (var task in batch)
-        {
-            Catalogue.CheckUser(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
-        }
+        Catalogue.CheckTasks(batch);
         InvalidateItemSide();
         return _learner.Step(batch, stage);
     }

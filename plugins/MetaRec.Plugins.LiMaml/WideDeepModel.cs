@@ -71,10 +71,7 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
         {
             throw new NotSupportedException($"family '{FamilyName}' has no online meta-training stage");
         }
-        foreach (var task in batch)
-        {
-            Catalogue.CheckUser(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
-        }
+        Catalogue.CheckTasks(batch);
         using var scope = NewDisposeScope();
         var all = TaskTensors.All(batch);
         var rows = this["user_id_embedding"].index_select(0, tensor(batch.Select(t => Bucket(t.UserId)).ToArray()));

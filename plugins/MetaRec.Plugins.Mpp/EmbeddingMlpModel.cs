@@ -51,7 +51,7 @@ internal sealed class EmbeddingMlpModel : IRecModel
     public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        Validate(batch);
+        Catalogue.CheckTasks(batch);
         if (_pooled is null)
         {
             if (stage == TrainStage.Online && _settings.Mode != Mode.Mpp)
@@ -77,7 +77,7 @@ internal sealed class EmbeddingMlpModel : IRecModel
     public UserState Adapt(UserTask user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        Validate([user]);
+        Catalogue.CheckTasks([user]);
         return new UserState(_learner.Adapt(user));
     }
 
@@ -112,13 +112,5 @@ internal sealed class EmbeddingMlpModel : IRecModel
         _pooled?.Dispose();
         _learner.Dispose();
         _network.Dispose();
-    }
-
-    private void Validate(IReadOnlyList<UserTask> tasks)
-    {
-        foreach (var task in tasks)
-        {
-            Catalogue.CheckUser(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
-        }
     }
 }

@@ -5,6 +5,16 @@ namespace MetaRec.Core.Data;
 /// <summary>The input checks every model family runs before touching tensors.</summary>
 public static class CatalogueChecks
 {
+    /// <summary>Runs <see cref="CheckUser"/> on every task of a training batch, support and query items both.</summary>
+    public static void CheckTasks(this Catalogue catalogue, IEnumerable<UserTask> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        foreach (var task in batch)
+        {
+            catalogue.CheckUser(task.UserFields, task.Support.Concat(task.Query).Select(e => e.Item), task.UserId);
+        }
+    }
+
     /// <summary>
     /// Throws when <paramref name="fields"/> do not fit the schema's user fields or any item is
     /// outside the catalogue; the message names the user and up to ten unknown items.

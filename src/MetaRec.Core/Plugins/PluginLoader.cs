@@ -9,6 +9,15 @@ public sealed record PluginLoadFailure(string Plugin, string Path, string Reason
 /// <summary>What <see cref="PluginLoader.LoadFolder"/> found.</summary>
 public sealed record PluginCatalog(IReadOnlyList<IModelFamily> Families, IReadOnlyList<PluginLoadFailure> Failures)
 {
+    /// <summary>The model generators the plugins provide.</summary>
+    public IReadOnlyList<IGeneratorFamily> Generators { get; init; } = [];
+
+    /// <summary>The generator named <paramref name="name"/>; throws listing the known ones otherwise.</summary>
+    public IGeneratorFamily GetGenerator(string name) =>
+        Generators.FirstOrDefault(g => string.Equals(g.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new KeyNotFoundException(
+            $"no model generator '{name}'; loaded: {(Generators.Count == 0 ? "none" : string.Join(", ", Generators.Select(g => g.Name)))}");
+
     /// <summary>The family named <paramref name="name"/>; throws listing the known ones otherwise.</summary>
     public IModelFamily Get(string name) =>
         Families.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
@@ -29,6 +38,7 @@ public static class PluginLoader
     {
         ArgumentNullException.ThrowIfNull(pluginsFolder);
         var families = new List<IModelFamily>();
+        var generators = new List<IGeneratorFamily>();
         var failures = new List<PluginLoadFailure>();
         if (!Directory.Exists(pluginsFolder))
         {
@@ -39,8 +49,8 @@ public static class PluginLoader
         {
             var name = Path.GetFileName(folder);
             var path = Path.Combine(folder, name + ".dll");
-            var loaded = LoadPlugin(name, path, failures);
-            foreach (var family in loaded)
+            var plugins = LoadEntryPoints(name, path, failures);
+            foreach (var family in plugins.SelectMany(p => p.Families))
             {
                 if (families.Any(f => string.Equals(f.Name, family.Name, StringComparison.OrdinalIgnoreCase)))
                 {
@@ -49,12 +59,21 @@ public static class PluginLoader
                 }
                 families.Add(family);
             }
+            foreach (var generator in plugins.SelectMany(p => p.Generators))
+            {
+                if (generators.Any(g => string.Equals(g.Name, generator.Name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    failures.Add(new PluginLoadFailure(name, path, $"generator '{generator.Name}' is already provided by another plugin; skipped"));
+                    continue;
+                }
+                generators.Add(generator);
+            }
         }
-        return new PluginCatalog(families, failures);
+        return new PluginCatalog(families, failures) { Generators = generators };
     }
 
-    /// <summary>Loads one plugin assembly; failures are added to <paramref name="failures"/>.</summary>
-    public static IReadOnlyList<IModelFamily> LoadPlugin(string name, string assemblyPath, ICollection<PluginLoadFailure> failures)
+    /// <summary>Loads one plugin assembly and creates its entry points; failures are added to <paramref name="failures"/>.</summary>
+    private static IReadOnlyList<IModelFamilyPlugin> LoadEntryPoints(string name, string assemblyPath, ICollection<PluginLoadFailure> failures)
     {
         ArgumentNullException.ThrowIfNull(failures);
         if (!File.Exists(assemblyPath))
@@ -75,7 +94,7 @@ public static class PluginLoader
                     $"no public {nameof(IModelFamilyPlugin)} implementation (is MetaRec.Abstractions shared, not copied into the plugin folder?)"));
                 return [];
             }
-            return [.. entryTypes.SelectMany(t => ((IModelFamilyPlugin)Activator.CreateInstance(t)!).Families)];
+            return [.. entryTypes.Select(t => (IModelFamilyPlugin)Activator.CreateInstance(t)!)];
         }
         catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException
             or ReflectionTypeLoadException or TypeLoadException or TargetInvocationException or MissingMethodException or InvalidOperationException)

@@ -16,5 +16,6 @@ var root = new RootCommand("metarec: meta-learned personalization — train, eva
     BenchCommand.Create(),
     ModelsCommand.Create(),
     EmbeddingsCommand.Create(),
+    IncrementalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

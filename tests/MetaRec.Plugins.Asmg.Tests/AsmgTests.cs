@@ -157,3 +157,58 @@ public sealed class GeneratorTests
     }
 
 }
+
+public sealed class IncrementalTrainingTests
+{
+    public IncrementalTrainingTests() => TorchRuntime.EnsureInitialized();
+
+    /// <summary>60 users who each like one of 4 item groups, 30 items, interactions spread over time.</summary>
+    private static MetaRec.Core.Data.InteractionDataset Dataset()
+    {
+        var random = new Random(4);
+        var interactions = new List<MetaRec.Core.Data.Interaction>();
+        for (var user = 0; user < 60; user++)
+        {
+            var liked = Enumerable.Range(0, 30).Where(i => i % 4 == user % 4).OrderBy(_ => random.Next()).Take(6);
+            interactions.AddRange(liked.Select(item => new MetaRec.Core.Data.Interaction(user, item, 5, random.Next(100_000))));
+        }
+        var features = new float[30 * 4];
+        for (var i = 0; i < 30; i++)
+        {
+            features[(i * 4) + (i % 4)] = 1;
+        }
+        return new MetaRec.Core.Data.InteractionDataset(
+            "groups", [.. Enumerable.Range(0, 60).Select(u => $"u{u}")], [.. Enumerable.Range(0, 30).Select(i => $"i{i}")],
+            interactions, hasRatings: true, ["a", "b", "c", "d"], features, [], [], []);
+    }
+
+    [Fact]
+    public void Every_method_is_tested_on_every_test_period_and_the_generators_report_their_cost()
+    {
+        var plugin = new AsmgPlugin();
+        var split = MetaRec.Core.Protocols.IncrementalProtocol.Split(Dataset(), new MetaRec.Core.Protocols.IncrementalOptions(Periods: 8, PretrainPeriods: 3, TestPeriods: 2, PretrainEpochs: 5));
+        var settings = new Dictionary<string, string> { ["window"] = "2" };
+        var training = new MetaRec.Core.Training.IncrementalTraining(
+            plugin.Families.Single(),
+            new Dictionary<string, string> { ["lr"] = "0.01" },
+            [
+                new("linear", plugin.Generators.Single(g => g.Name == "asmg-linear"), settings),
+                new("gru", plugin.Generators.Single(g => g.Name == "asmg-gru"), settings),
+            ],
+            batch: 32,
+            batchUpdateWindow: 2);
+        var lines = new List<string>();
+        training.Status += lines.Add;
+
+        var results = training.Run(split, seed: 1);
+
+        Assert.Equal(["IU", "BU-2", "linear", "gru"], results.Select(r => r.Method));
+        Assert.All(results, r => Assert.Equal([6, 7], r.TestPeriods.Select(p => p.Period)));
+        Assert.All(results, r => Assert.InRange(r.MeanAuc, 0.5, 1)); // the groups are learnable
+        Assert.All(results, r => Assert.True(double.IsFinite(r.MeanLogLoss)));
+        Assert.Null(results[0].Cost);
+        Assert.Equal(2 * 9, results[2].Cost!.Parameters); // two mixing weights for each of the 9 base tensors (user, item, category, 3 × weight and bias)
+        Assert.True(results[3].Cost!.Parameters > 0 && results[3].Cost!.StateValues > 0 && results[3].Cost!.GenerateMilliseconds > 0);
+        Assert.Equal(5, lines.Count(l => l.Contains(" period ", StringComparison.Ordinal)));
+    }
+}

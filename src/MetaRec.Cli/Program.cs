@@ -17,5 +17,6 @@ var root = new RootCommand("metarec: meta-learned personalization — train, eva
     ModelsCommand.Create(),
     EmbeddingsCommand.Create(),
     IncrementalCommand.Create(),
+    PeriodCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -43,15 +43,8 @@ public sealed class IncrementalTraining(IModelFamily family, IReadOnlyDictionary
         var options = split.Options;
         var batchUpdate = $"BU-{batchUpdateWindow}";
         var results = new Dictionary<string, List<PeriodResult>> { [IncrementalUpdate] = [], [batchUpdate] = [] };
-        var pretrained = family.Create(split.Catalogue, settings, seed);
         var clock = Stopwatch.StartNew();
-        for (var epoch = 0; epoch < options.PretrainEpochs; epoch++)
-        {
-            for (var p = 0; p < options.PretrainPeriods; p++)
-            {
-                TrainEpoch(pretrained, [split.Periods[p]], seed + (epoch * 1000) + p, cancellation);
-            }
-        }
+        var pretrained = Pretrain(family, settings, split, batch, seed, cancellation);
         Status?.Invoke($"seed {seed}: pretrained on periods 1-{options.PretrainPeriods} × {options.PretrainEpochs} epochs ({clock.Elapsed.TotalSeconds:F1} s)");
 
         var chain = new List<IRecModel> { pretrained }; // IU models, newest last; at most max(k) + 1 kept
@@ -100,7 +93,7 @@ public sealed class IncrementalTraining(IModelFamily family, IReadOnlyDictionary
                 }
 
                 var next = Copy(chain[^1]);
-                TrainEpoch(next, [period], seed + t, cancellation);
+                TrainEpoch(next, [period], batch, seed + t, cancellation);
                 chain.Add(next);
                 var keep = running.Count == 0 ? 1 : running.Max(g => g.Info.Window);
                 while (chain.Count > keep)
@@ -109,7 +102,7 @@ public sealed class IncrementalTraining(IModelFamily family, IReadOnlyDictionary
                     chain.RemoveAt(0);
                 }
                 var buPeriods = Enumerable.Range(Math.Max(0, t - batchUpdateWindow + 1), Math.Min(batchUpdateWindow, t + 1)).Select(p => split.Periods[p]).ToList();
-                TrainEpoch(bu, buPeriods, seed + t, cancellation);
+                TrainEpoch(bu, buPeriods, batch, seed + t, cancellation);
                 var scores = reported ? $"; AUC {string.Join(", ", results.Select(r => $"{r.Key} {r.Value[^1].Auc:F4}"))}" : string.Empty;
                 Status?.Invoke($"seed {seed} period {t + 1}/{split.Periods.Count}{(line.Count > 0 ? ": " + string.Join(", ", line) : string.Empty)}{scores}");
             }
@@ -141,15 +134,46 @@ public sealed class IncrementalTraining(IModelFamily family, IReadOnlyDictionary
         return new PeriodResult(index, result.Auc, result.LogLoss);
     }
 
-    private void TrainEpoch(IRecModel model, IReadOnlyList<IReadOnlyList<UserTask>> periods, int seed, CancellationToken cancellation)
+    /// <summary>A new model of <paramref name="family"/> trained on the pretraining periods for the pretraining epochs.</summary>
+    public static IRecModel Pretrain(IModelFamily family, IReadOnlyDictionary<string, string> settings, IncrementalSplit split, int batch, int seed, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(family);
+        ArgumentNullException.ThrowIfNull(split);
+        var model = family.Create(split.Catalogue, settings, seed);
+        try
+        {
+            for (var epoch = 0; epoch < split.Options.PretrainEpochs; epoch++)
+            {
+                for (var p = 0; p < split.Options.PretrainPeriods; p++)
+                {
+                    TrainEpoch(model, [split.Periods[p]], batch, seed + (epoch * 1000) + p, cancellation);
+                }
+            }
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One epoch over <paramref name="periods"/> together, shuffled, in batches of <paramref name="batch"/> tasks; returns the mean loss.</summary>
+    public static float TrainEpoch(IRecModel model, IReadOnlyList<IReadOnlyList<UserTask>> periods, int batch, int seed, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(periods);
         var random = new Random(seed);
         var tasks = periods.SelectMany(p => p).OrderBy(_ => random.Next()).ToList();
+        double total = 0;
+        var steps = 0;
         foreach (var chunk in tasks.Chunk(batch))
         {
             cancellation.ThrowIfCancellationRequested();
-            model.Train(chunk, TrainStage.Offline);
+            total += model.Train(chunk, TrainStage.Offline);
+            steps++;
         }
+        return steps == 0 ? float.NaN : (float)(total / steps);
     }
 
     private IRecModel Copy(IRecModel model)

@@ -25,13 +25,23 @@ public sealed record ModelManifest
     /// <summary>Time period of an incremental model, if any.</summary>
     public string? Period { get; init; }
 
-    /// <summary>Hex SHA-256 of the weights, computed by the registry while uploading.</summary>
+    /// <summary>
+    /// What made the version, for incremental models: <c>period</c> (trained on its period from
+    /// the previous period's model), <c>generated</c> (by a model generator from period models),
+    /// <c>generator</c> (a generator's own weights). Null for ordinary trained models.
+    /// </summary>
+    public string? Role { get; init; }
+
+    /// <summary>For a generated model: the generator that made it, as <c>family/version</c>.</summary>
+    public string? Generator { get; init; }
+
     /// <summary>
     /// External item ids in the model's item-index order (index i scores item <c>ItemIds[i]</c>);
     /// what a serving host needs to turn request ids into catalogue rows. Empty when unknown.
     /// </summary>
     public IReadOnlyList<string> ItemIds { get; init; } = [];
 
+    /// <summary>Hex SHA-256 of the weights, computed by the registry while uploading.</summary>
     public string WeightsSha256 { get; init; } = string.Empty;
 
     public long WeightsBytes { get; init; }

@@ -1,3 +1,4 @@
+using MetaRec.Functions.Timers;
 using MetaRec.Storage;
 using MetaRec.Storage.Registry;
 
@@ -24,6 +25,8 @@ public sealed class FunctionAppOptions
 
     public StandaloneOptions Standalone { get; set; } = new();
 
+    public TimerOptions Timers { get; set; } = new();
+
     /// <summary>How often each instance checks the active pointer for a new version.</summary>
     public TimeSpan ModelPollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -41,6 +44,8 @@ public sealed class FunctionAppOptions
         Scoring.Validate();
         Interactions.Validate();
         Standalone.Validate();
+        Timers.Validate();
+        TimerFunctionOptions.ValidateEach(this, Section);
         if (Storage.Backend == "azure" && string.IsNullOrWhiteSpace(Storage.ConnectionString) && Standalone.Trigger == "queue")
         {
             throw new ArgumentException("MetaRec:Standalone:Trigger queue needs MetaRec:Storage:ConnectionString (the standalone queues use it)", nameof(Standalone));
@@ -154,4 +159,44 @@ public sealed class StandaloneOptions
             throw new ArgumentException("MetaRec:Standalone:BatchSize is at most 32 with the queue trigger (the Storage queue limit)", nameof(BatchSize));
         }
     }
+}
+
+public sealed class TimerOptions
+{
+    public const string HostTimeZoneSetting = "WEBSITE_TIME_ZONE";
+
+    /// <summary>Standalone: run the timer functions on their schedules (under the host, function.json schedules them).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Standalone: the zone schedules are read in, an IANA id (<c>Europe/Berlin</c>); Windows ids
+    /// (<c>W. Europe Standard Time</c>) only on Windows, as the app runs without ICU. Empty: the
+    /// <c>WEBSITE_TIME_ZONE</c> app setting (what the Functions host reads) if set, else UTC.
+    /// </summary>
+    public string TimeZone { get; set; } = string.Empty;
+
+    /// <summary>The <c>WEBSITE_TIME_ZONE</c> app setting; Program sets it in standalone mode (not bound from the section).</summary>
+    internal string? HostTimeZone { get; set; }
+
+    /// <exception cref="ArgumentException">Naming the setting whose zone this machine does not know.</exception>
+    public TimeZoneInfo Zone()
+    {
+        var (setting, id) = !string.IsNullOrWhiteSpace(TimeZone) ? ("MetaRec:Timers:TimeZone", TimeZone)
+            : !string.IsNullOrWhiteSpace(HostTimeZone) ? (HostTimeZoneSetting, HostTimeZone)
+            : (null, null);
+        if (id is null)
+        {
+            return TimeZoneInfo.Utc;
+        }
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id.Trim());
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw new ArgumentException($"{setting} '{id}' is not a time zone this machine knows; use an IANA id such as Europe/Berlin (Windows ids resolve only on Windows)", nameof(TimeZone), e);
+        }
+    }
+
+    public void Validate() => _ = Zone();
 }

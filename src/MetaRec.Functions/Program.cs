@@ -27,6 +27,10 @@ else if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 }
 
 var settings = builder.Configuration.GetSection(FunctionAppOptions.Section).Get<FunctionAppOptions>() ?? new FunctionAppOptions();
+if (!customHandler)
+{
+    settings.Timers.HostTimeZone = builder.Configuration[TimerOptions.HostTimeZoneSetting]; // under the host, the host reads it
+}
 try
 {
     settings.Validate();
@@ -82,6 +86,10 @@ if (!customHandler)
         ? new FolderDeadLetterSink(settings.Storage.Folder, standalone.DeadLetterName)
         : new QueueDeadLetterSink(Queue(standalone.DeadLetterName)));
     builder.Services.AddHostedService<QueueTrigger>();
+    if (settings.Timers.Enabled)
+    {
+        builder.Services.AddHostedService<TimerTrigger>();
+    }
 }
 
 var app = builder.Build();

@@ -1,11 +1,16 @@
 using MetaRec.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MetaRec.Functions.Tests;
 
-/// <summary>The real app (Program) in a test server, with settings given here instead of appsettings.</summary>
-public sealed class FunctionAppFactory(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
+/// <summary>
+/// The real app (Program) in a test server, with settings given here instead of appsettings,
+/// and services a test adds (a timer function, a fake clock) after the app's own.
+/// </summary>
+public sealed class FunctionAppFactory(IReadOnlyDictionary<string, string> settings, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     public const string ApiKey = "test-key-0123456789";
 
@@ -25,6 +30,23 @@ public sealed class FunctionAppFactory(IReadOnlyDictionary<string, string> setti
         ["MetaRec:ModelPollInterval"] = "00:00:00.200",
         ["MetaRec:Auth:ApiKey"] = ApiKey,
     });
+
+    /// <summary>The app on the embedded default: folder storage in <paramref name="folder"/>, the in-process channel trigger.</summary>
+    public static FunctionAppFactory Folder(string folder, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var all = new Dictionary<string, string>
+        {
+            ["MetaRec:Storage:Backend"] = "folder",
+            ["MetaRec:Storage:Folder"] = folder,
+            ["MetaRec:Standalone:Trigger"] = "channel",
+            ["MetaRec:Auth:ApiKey"] = ApiKey,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+        return new FunctionAppFactory(all, services);
+    }
 
     /// <summary>The storage an app from <see cref="Azurite"/> uses, for a test to read and write beside it.</summary>
     public static StorageOptions Storage(string connectionString, string container) => new()
@@ -48,6 +70,10 @@ public sealed class FunctionAppFactory(IReadOnlyDictionary<string, string> setti
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MetaRec.Functions.Functions;
+using MetaRec.Functions.Timers;
 
 namespace MetaRec.Functions.Hosting;
 
@@ -7,9 +8,10 @@ namespace MetaRec.Functions.Hosting;
 /// The custom-handler side: <c>POST /{FunctionName}</c> for every function in the app's
 /// function.json files. HTTP functions always answer 200 with the HTTP response in the
 /// <c>res</c> output; a failed Interactions invocation answers non-2xx, so the trigger's
-/// retry and dead-letter rules apply.
+/// retry and dead-letter rules apply. A timer function answers 200 with its log lines, 500
+/// with the reason when its run failed (the host logs it; timers are not retried).
 /// </summary>
-public static class CustomHandlerEndpoints
+public static partial class CustomHandlerEndpoints
 {
     /// <summary>The Interactions trigger binding and dead-letter output names (function.json).</summary>
     public const string MessagesBinding = "messages";
@@ -29,6 +31,16 @@ public static class CustomHandlerEndpoints
         app.MapPost("/Ready", (InvocationRequest invocation, HealthFunctions functions) =>
             Http(invocation, _ => Task.FromResult(functions.Ready())));
         app.MapPost("/Interactions", InteractionsAsync);
+        var timers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var timer in app.ServiceProvider.GetServices<ITimerFunction>())
+        {
+            if (!timers.Add(timer.Name))
+            {
+                throw new InvalidOperationException($"two timer functions are named '{timer.Name}'");
+            }
+            app.MapPost($"/{timer.Name}", (InvocationRequest invocation, ILoggerFactory logs, CancellationToken cancellation) =>
+                TimerAsync(timer, invocation, logs.CreateLogger(typeof(ITimerFunction).FullName!), cancellation));
+        }
     }
 
     /// <summary>The messages of a Service Bus invocation: a batch when the metadata has per-message arrays, else one.</summary>
@@ -71,6 +83,34 @@ public static class CustomHandlerEndpoints
         return Results.Json(new InvocationResult(outputs, outcome.Logs, outcome.Failure), statusCode: outcome.Succeeded ? 200 : 400);
     }
 
+    private static async Task<IResult> TimerAsync(ITimerFunction function, InvocationRequest invocation, ILogger log, CancellationToken cancellation)
+    {
+        TimerInfo timer;
+        try
+        {
+            timer = TimerInfo.From(invocation, function.Binding);
+        }
+        catch (FormatException e)
+        {
+            return Results.Json(new InvocationResult([], [e.Message], null), statusCode: 400);
+        }
+        TimerOutcome outcome;
+        try
+        {
+            outcome = await function.RunAsync(timer, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            LogTimerThrew(log, e, function.Name);
+            outcome = TimerOutcome.Failed($"{e.GetType().Name}: {e.Message}");
+        }
+        if (outcome.Succeeded)
+        {
+            return Results.Json(new InvocationResult([], outcome.Logs, null));
+        }
+        return Results.Json(new InvocationResult([], [.. outcome.Logs, $"{function.Name} failed: {outcome.Failure}"], outcome.Failure), statusCode: 500);
+    }
+
     private static async Task<IResult> Http(InvocationRequest invocation, Func<HttpTriggerRequest, Task<FunctionResponse>> function)
     {
         HttpTriggerRequest request;
@@ -90,4 +130,7 @@ public static class CustomHandlerEndpoints
 
     private static int? Number(string? text) =>
         int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "timer function {Function} threw")]
+    private static partial void LogTimerThrew(ILogger logger, Exception error, string function);
 }

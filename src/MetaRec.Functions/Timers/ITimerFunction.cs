@@ -1,0 +1,34 @@
+namespace MetaRec.Functions.Timers;
+
+/// <summary>
+/// A function the timer trigger runs: under the Functions host its <c>function.json</c>
+/// (<c>FunctionApp/{Name}/</c>, a <c>timerTrigger</c> binding named <see cref="Binding"/>)
+/// schedules it and the host posts to <c>/{Name}</c>; standalone, the app's
+/// <see cref="Standalone.TimerTrigger"/> runs it on <see cref="Timer"/>'s schedule.
+/// Register it with <see cref="TimerServiceCollectionExtensions.AddTimerFunction{TFunction}"/>.
+/// </summary>
+public interface ITimerFunction
+{
+    /// <summary>The function name: the custom-handler route <c>POST /{Name}</c> and the function.json folder.</summary>
+    string Name { get; }
+
+    /// <summary>The trigger binding's name in function.json: the payload arrives in <c>Data.{Binding}</c>.</summary>
+    string Binding => "timer";
+
+    /// <summary>The schedule and <c>RunOnStartup</c>, from the function's own settings section.</summary>
+    TimerFunctionOptions Timer { get; }
+
+    /// <summary>
+    /// One run. A failure is an outcome with its reason (the invocation answers 500 and the host
+    /// logs it; timers are not retried); an exception is treated the same way.
+    /// </summary>
+    Task<TimerOutcome> RunAsync(TimerInfo timer, CancellationToken cancellation);
+}
+
+/// <summary>How a timer run ended: log lines for the host (or the standalone log), and the reason when it failed.</summary>
+public sealed record TimerOutcome(bool Succeeded, string? Failure, IReadOnlyList<string> Logs)
+{
+    public static TimerOutcome Success(params IReadOnlyList<string> logs) => new(true, null, logs);
+
+    public static TimerOutcome Failed(string reason, params IReadOnlyList<string> logs) => new(false, reason, logs);
+}

@@ -1,3 +1,4 @@
+using MetaRec.Functions.Generation;
 using MetaRec.Functions.Timers;
 using MetaRec.Storage;
 using MetaRec.Storage.Registry;
@@ -27,6 +28,9 @@ public sealed class FunctionAppOptions
 
     public TimerOptions Timers { get; set; } = new();
 
+    /// <summary>Scheduled generation (the <c>GenerateServingModel</c> timer function).</summary>
+    public GenerationOptions Generation { get; set; } = new();
+
     /// <summary>How often each instance checks the active pointer for a new version.</summary>
     public TimeSpan ModelPollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -46,6 +50,7 @@ public sealed class FunctionAppOptions
         Standalone.Validate();
         Timers.Validate();
         TimerFunctionOptions.ValidateEach(this, Section);
+        Generation.Validate();
         if (Storage.Backend == "azure" && string.IsNullOrWhiteSpace(Storage.ConnectionString) && Standalone.Trigger == "queue")
         {
             throw new ArgumentException("MetaRec:Standalone:Trigger queue needs MetaRec:Storage:ConnectionString (the standalone queues use it)", nameof(Standalone));

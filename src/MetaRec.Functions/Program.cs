@@ -3,10 +3,12 @@ using MetaRec.Core.Plugins;
 using MetaRec.Core.Tensors;
 using MetaRec.Functions;
 using MetaRec.Functions.Functions;
+using MetaRec.Functions.Generation;
 using MetaRec.Functions.Hosting;
 using MetaRec.Functions.Interactions;
 using MetaRec.Functions.Serving;
 using MetaRec.Functions.Standalone;
+using MetaRec.Functions.Timers;
 using MetaRec.Storage.Embeddings;
 using Microsoft.Extensions.Options;
 
@@ -69,6 +71,7 @@ builder.Services.AddSingleton<InteractionProcessor>();
 builder.Services.AddSingleton<InteractionsFunction>();
 builder.Services.AddSingleton<ScoringFunctions>();
 builder.Services.AddSingleton<HealthFunctions>();
+builder.Services.AddTimerFunction<GenerateServingModelFunction>();
 if (!customHandler)
 {
     var standalone = settings.Standalone;

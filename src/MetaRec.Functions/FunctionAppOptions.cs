@@ -80,11 +80,18 @@ public sealed class ScoringOptions
     /// <summary>Users whose state stays in memory (LRU).</summary>
     public int CacheCapacity { get; set; } = 100_000;
 
+    /// <summary>Personalized recommendation lists kept in memory (LRU); 0 turns the result cache off.</summary>
+    public int ResultCacheCapacity { get; set; } = 100_000;
+
     public void Validate()
     {
         Positive(MaxK, "MetaRec:Scoring:MaxK");
         Positive(MaxCandidates, "MetaRec:Scoring:MaxCandidates");
         Positive(CacheCapacity, "MetaRec:Scoring:CacheCapacity");
+        if (ResultCacheCapacity < 0)
+        {
+            throw new ArgumentException($"MetaRec:Scoring:ResultCacheCapacity must be 0 (off) or more, not {ResultCacheCapacity}", nameof(ResultCacheCapacity));
+        }
         if (Concurrency < 0)
         {
             throw new ArgumentException($"MetaRec:Scoring:Concurrency must be 0 (one per core) or more, not {Concurrency}", nameof(Concurrency));

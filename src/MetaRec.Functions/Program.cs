@@ -65,6 +65,7 @@ builder.Services.AddSingleton<ActiveModelProvider>();
 builder.Services.AddHostedService<ActiveModelWatcher>();
 builder.Services.AddSingleton<ModelGate>();
 builder.Services.AddSingleton<UserStates>();
+builder.Services.AddSingleton<RecommendationCache>();
 builder.Services.AddSingleton<Scorer>();
 builder.Services.AddSingleton<RefreshScheduler>();
 builder.Services.AddSingleton<InteractionProcessor>();

@@ -9,10 +9,15 @@ namespace MetaRec.Functions.Serving;
 public sealed record ScoredItem(string ItemId, float Score);
 
 /// <summary>What a score or recommendation answer carries besides the items.</summary>
-/// <remarks><c>RecentInteractions</c>: the user's window size when seen items were excluded (null otherwise).</remarks>
+/// <remarks>
+/// <c>RecentInteractions</c>: the user's window size when seen items were excluded (null otherwise).
+/// <c>Cached</c>: the items come from the <see cref="RecommendationCache"/>, not from scoring now.
+/// </remarks>
 public sealed record ScoringResult(string UserId, string Family, string ModelVersion, string UserState, long? Watermark, IReadOnlyList<ScoredItem> Items)
 {
     public int? RecentInteractions { get; init; }
+
+    public bool Cached { get; init; }
 }
 
 /// <summary>A request that cannot be served; <see cref="Status"/> is the HTTP status it maps to.</summary>
@@ -26,7 +31,7 @@ public sealed class ScoringException(int status, string title, string detail, IR
 }
 
 /// <summary>Scores candidates and ranks the catalogue for one user with the active model.</summary>
-public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserWindowStore windows, ModelGate gate, IOptions<FunctionAppOptions> options)
+public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserWindowStore windows, ModelGate gate, RecommendationCache cache, IOptions<FunctionAppOptions> options)
 {
     private readonly ScoringOptions _limits = options.Value.Scoring;
 
@@ -71,22 +76,30 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
         var stateTask = states.ForScoringAsync(model, user, cancellation);
         var window = excludeSeen ? await windows.GetAsync(user, cancellation).ConfigureAwait(false) : null;
         var stored = await stateTask.ConfigureAwait(false);
-        var seen = Seen(model, window);
         if (stored is null)
         {
-            // Cold path: the ranking was computed when the version loaded; skip what the user saw.
-            var best = model.ColdRanking.Where(row => seen?.Contains(row) != true).Take(k)
-                .Select(row => new ScoredItem(model.ItemIds[row], model.ColdScores[row])).ToArray();
-            return Result(user, model, null, best) with { RecentInteractions = window?.Events.Count };
+            return Result(user, model, null, Cold(model, k, Seen(model, window))) with { RecentInteractions = window?.Events.Count };
         }
+        var key = new RecommendationKey(user, model.Version, stored.Watermark, excludeSeen, window?.Applied ?? 0);
+        if (cache.TryGet(key, k, out var cached))
+        {
+            return Result(user, model, stored, cached.Take(model, k)) with { RecentInteractions = window?.Events.Count, Cached = true };
+        }
+        var seen = Seen(model, window);
         var scores = await gate.RunAsync(() => model.Model.Score(model.ColdUserFields, new UserState(stored.Values), model.AllItems), cancellation).ConfigureAwait(false);
-        return Result(user, model, stored, TopK(model, scores, k, seen)) with { RecentInteractions = window?.Events.Count };
+        var ranking = TopK(scores, cache.Depth(k), seen);
+        cache.Add(key, ranking);
+        return Result(user, model, stored, ranking.Take(model, k)) with { RecentInteractions = window?.Events.Count };
     }
 
     private ModelLease Acquire() =>
         models.TryAcquire(out var lease)
             ? lease
             : throw new ScoringException(503, "Not ready", $"no active version of family '{models.Family}' is loaded yet");
+
+    /// <summary>The cold path: the ranking was computed when the version loaded; skip what the user saw.</summary>
+    private static ScoredItem[] Cold(ServedModel model, int k, HashSet<int>? seen) =>
+        [.. model.ColdRanking.Where(row => seen?.Contains(row) != true).Take(k).Select(row => new ScoredItem(model.ItemIds[row], model.ColdScores[row]))];
 
     private static HashSet<int>? Seen(ServedModel model, UserWindow? window)
     {
@@ -105,10 +118,10 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
         return seen;
     }
 
-    private static ScoredItem[] TopK(ServedModel model, float[] scores, int k, HashSet<int>? seen)
+    private static RankingPrefix TopK(float[] scores, int depth, HashSet<int>? seen)
     {
-        // A min-heap of the best k: O(n log k) over the catalogue, ties broken by item row.
-        var heap = new PriorityQueue<int, (float Score, int NegRow)>(k + 1);
+        // A min-heap of the best `depth`: O(n log depth) over the catalogue, ties broken by item row.
+        var heap = new PriorityQueue<int, (float Score, int NegRow)>(depth + 1);
         for (var row = 0; row < scores.Length; row++)
         {
             if (seen?.Contains(row) == true || float.IsNaN(scores[row]))
@@ -116,18 +129,21 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
                 continue;
             }
             heap.Enqueue(row, (scores[row], -row));
-            if (heap.Count > k)
+            if (heap.Count > depth)
             {
                 heap.Dequeue();
             }
         }
-        var best = new ScoredItem[heap.Count];
-        for (var i = best.Length - 1; i >= 0; i--)
+        var complete = heap.Count < depth;
+        var rows = new int[heap.Count];
+        var best = new float[heap.Count];
+        for (var i = rows.Length - 1; i >= 0; i--)
         {
             var row = heap.Dequeue();
-            best[i] = new ScoredItem(model.ItemIds[row], scores[row]);
+            rows[i] = row;
+            best[i] = scores[row];
         }
-        return best;
+        return new RankingPrefix(rows, best, complete);
     }
 
     private static string CheckUser(string? userId)

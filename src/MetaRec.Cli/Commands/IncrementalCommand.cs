@@ -20,15 +20,10 @@ internal static class IncrementalCommand
     public static Command Create()
     {
         var data = CommonOptions.Data();
-        var family = new Option<string>("--family") { Description = "Base model family.", DefaultValueFactory = _ => "asmg" };
         var methods = new Option<string>("--methods") { Description = $"Generators beside IU and BU: linear, gru-single, gru-multi (comma-separated, or none). Default: {DefaultMethods}.", DefaultValueFactory = _ => DefaultMethods };
         var seeds = new Option<string>("--seeds") { Description = "Seeds, e.g. 1-3: each seeds the negatives, the models and the generators.", DefaultValueFactory = _ => "1" };
-        var periods = new Option<int>("--periods") { Description = "Equal-size periods the time-ordered interactions are cut into.", DefaultValueFactory = _ => 31 };
-        var pretrain = new Option<int>("--pretrain-periods") { Description = "First periods the base model pretrains on.", DefaultValueFactory = _ => 10 };
-        var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "Epochs over the pretraining periods.", DefaultValueFactory = _ => 10 };
         var test = new Option<int>("--test-periods") { Description = "Last periods the results are reported on.", DefaultValueFactory = _ => 7 };
         var window = new Option<int>("--window") { Description = "k: models a generator reads and periods a batch update trains on.", DefaultValueFactory = _ => 3 };
-        var batch = new Option<int>("--batch-size") { Description = "Interactions per base-model step (each with its negative).", DefaultValueFactory = _ => 512 };
         var settings = new Option<string[]>("--set")
         {
             Description = "Setting key=value; prefix with a family or generator to target one: asmg.lr=0.001, asmg-gru.lr=0.01. Unprefixed keys go to all. Repeatable.",
@@ -36,23 +31,24 @@ internal static class IncrementalCommand
         };
         var json = new Option<string?>("--json") { Description = "Also write every period's results as JSON to this path." };
         var threads = CommonOptions.Threads();
+        var protocol = new IncrementalCliOptions();
         var command = new Command("incremental", "Run ASMG's incremental protocol: IU, BU and generated models, tested period by period.")
         {
-            data, family, methods, seeds, periods, pretrain, pretrainEpochs, test, window, batch, settings, json, threads,
+            data, methods, seeds, test, window, settings, json, threads,
         };
+        protocol.AddTo(command);
         command.SetAction((result, cancellation) => Task.FromResult(CliHost.Guard(() =>
         {
-            var options = new IncrementalOptions(result.GetValue(periods), result.GetValue(pretrain), result.GetValue(test), PretrainEpochs: result.GetValue(pretrainEpochs));
-            options.Validate();
+            var options = protocol.Protocol(result, result.GetValue(test), seed: 1);
             var k = result.GetValue(window);
             if (k < 1 || k > options.Periods - options.PretrainPeriods - options.TestPeriods + 1)
             {
                 throw new ArgumentException($"--window {k} must be at least 1 and leave the generators a period to train on before the test periods");
             }
-            var batchSize = result.GetValue(batch) > 0 ? result.GetValue(batch) : throw new ArgumentException($"--batch-size must be positive, not {result.GetValue(batch)}");
+            var batchSize = protocol.BatchSize(result);
             var entries = result.GetValue(settings) ?? [];
             var catalog = CliHost.Start(result.GetValue(threads));
-            var baseFamily = catalog.Get(result.GetValue(family)!);
+            var baseFamily = catalog.Get(protocol.Family(result));
             var generators = Methods(result.GetValue(methods)!, k, entries, catalog);
             var dataset = CliHost.ReadDataset(result.GetValue(data)!);
             var runs = new List<IncrementalResult>();

@@ -40,23 +40,18 @@ public sealed class KilledWriterTests : IDisposable
         var store = Path.Combine(_temp.FullName, "store");
         var versionFolder = Path.Combine(store, "models", "mpp", "v1");
 
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Metarec.Dll, "models", "register", "--checkpoint", checkpoint, "--version", "v1", "--storage-folder", store })
+        // On a loaded machine the poll below can miss the copy's window; then the finished
+        // upload is cleared and the writer runs again (a few tries), so the kill lands mid-upload.
+        var caught = false;
+        for (var attempt = 0; attempt < 4 && !caught; attempt++)
         {
-            start.ArgumentList.Add(argument);
-        }
-        using (var writer = Process.Start(start)!)
-        {
-            var clock = Stopwatch.StartNew();
-            while (!(Directory.Exists(versionFolder) && Directory.GetFiles(versionFolder, "*.partial").Length > 0))
+            if (Directory.Exists(store))
             {
-                Assert.False(writer.HasExited, "the writer finished before it could be killed mid-upload");
-                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the upload never started");
-                await Task.Delay(1);
+                Directory.Delete(store, recursive: true);
             }
-            writer.Kill(entireProcessTree: true);
-            await writer.WaitForExitAsync();
+            caught = await KillMidUploadAsync(checkpoint, store, versionFolder);
         }
+        Assert.True(caught, "the writer finished before it could be killed mid-upload, 4 times");
 
         Assert.False(File.Exists(Path.Combine(versionFolder, "manifest.json")));
         var listed = await Metarec.RunAsync("models", "list", "--storage-folder", store);
@@ -67,5 +62,30 @@ public sealed class KilledWriterTests : IDisposable
         var retry = await Metarec.RunAsync("models", "register", "--checkpoint", checkpoint, "--version", "v1", "--storage-folder", store);
         Assert.True(retry.ExitCode == 0, retry.Output + retry.Error);
         Assert.Equal(0, (await Metarec.RunAsync("models", "promote", "mpp", "v1", "--storage-folder", store)).ExitCode);
+    }
+
+    /// <summary>Starts a writer and kills it once a partial upload exists; false if it finished first.</summary>
+    private static async Task<bool> KillMidUploadAsync(string checkpoint, string store, string versionFolder)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Metarec.Dll, "models", "register", "--checkpoint", checkpoint, "--version", "v1", "--storage-folder", store })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var writer = Process.Start(start)!;
+        var clock = Stopwatch.StartNew();
+        while (!(Directory.Exists(versionFolder) && Directory.GetFiles(versionFolder, "*.partial").Length > 0))
+        {
+            if (writer.HasExited)
+            {
+                Assert.True(writer.ExitCode == 0, $"the writer failed: {await writer.StandardError.ReadToEndAsync()}");
+                return false;
+            }
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the upload never started");
+            await Task.Delay(1);
+        }
+        writer.Kill(entireProcessTree: true);
+        await writer.WaitForExitAsync();
+        return true;
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Function-app figures on this machine: recommend throughput and latency (wrk), event-to-updated-
 # recommendation latency and events per second through the standalone path, embedded (channel +
-# folder) and with Azurite (Storage queue + Blob/Table). Prints medians and percentiles.
+# folder) and with Azurite (Storage queue + Blob/Table). Personalized recommend load runs twice: with
+# the per-user result cache (default) and with it off (ResultCacheCapacity=0). Prints medians and percentiles.
 #
 #   bench/function-app.sh [--duration 15] [--connections 16] [--skip-azurite]
 set -euo pipefail
@@ -16,7 +17,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v wrk >/dev/null || { echo "error: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
-work="$(mktemp -d)"; app_pid=""; azurite_pid=""
+work="$(mktemp -d)"; app_pid=""; app_url=""; azurite_pid=""
 cleanup() { [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null; [ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
@@ -28,13 +29,24 @@ app="$root/src/MetaRec.Functions/bin/Release/net10.0/MetaRec.Functions"
 echo "== training a LiMAML model on ml-latest-small (9,742 items) =="
 "$metarec" train --family limaml --epochs 3 --out "$work/ckpt" | tail -1
 
-run_case() { # name, then env assignments for the app
+start_app() { # log name, then env assignments for the app; sets app_pid and app_url
   local name="$1"; shift
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   env "$@" MetaRec__Interactions__RefreshInterval=00:00:00 Logging__LogLevel__Default=Warning "$app" --urls "http://127.0.0.1:$port" >"$work/$name.log" 2>&1 &
-  app_pid=$!
-  python3 "$root/bench/function_app.py" --url "http://127.0.0.1:$port" --name "$name" --duration "$duration" --connections "$connections" --items "$work/ckpt/manifest.json"
-  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+  app_pid=$! app_url="http://127.0.0.1:$port"
+}
+stop_app() { kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""; }
+
+run_case() { # name, then env assignments for the app
+  local name="$1"; shift
+  # Result cache on (the default): events, then personalized (repeated reads) and cold recommend load.
+  start_app "$name" "$@"
+  python3 "$root/bench/function_app.py" --url "$app_url" --name "$name" --duration "$duration" --connections "$connections" --items "$work/ckpt/manifest.json"
+  stop_app
+  # The same stored users, the app restarted with the result cache off: every request scores the catalogue.
+  start_app "$name-nocache" "$@" MetaRec__Scoring__ResultCacheCapacity=0
+  python3 "$root/bench/function_app.py" --url "$app_url" --name "$name" --duration "$duration" --connections "$connections" --items "$work/ckpt/manifest.json" --result-cache off
+  stop_app
 }
 
 echo "== embedded default: folder storage, in-process channel =="

@@ -55,7 +55,7 @@ def events_per_second(base, name, items, stamp, users=200, per_user=10):
 
 
 def recommend_load(base, name, users, connections, duration, personalized):
-    """wrk, k=10, seen items excluded: over the personalized users (full-catalogue scoring per request) or 1,000 cold ones."""
+    """wrk, k=10, seen items excluded: over the personalized users (the same 200 read again and again) or 1,000 cold ones."""
     pick = f"'{name}-t-' .. (counter % {users})" if personalized else "'cold-' .. (counter % 1000)"
     script = (
         "counter = 0\n"
@@ -73,6 +73,25 @@ def recommend_load(base, name, users, connections, duration, personalized):
     return rps, dist, int(errors.group(1)) if errors else 0
 
 
+def check_cache(base, name, expected):
+    """After the load, a personalized user's answer must say whether it came from the result cache as this phase claims."""
+    answer = call(f"{base}/api/users/{name}-t-0/recommendations?k=10")
+    if answer["userState"] != "personalized" or answer["cached"] != expected:
+        raise SystemExit(f"error: expected a personalized answer with cached={expected}, got userState={answer['userState']} cached={answer['cached']}")
+
+
+def report_load(a, users, items, personalized, cache):
+    rps, dist, errors = recommend_load(a.url, a.name, users, a.connections, a.duration, personalized)
+    if personalized:
+        check_cache(a.url, a.name, cache == "on")
+        kind = (f"{users} personalized users, result cache ON (repeated reads: served from the cache)" if cache == "on"
+                else f"{users} personalized users, result cache OFF (capacity 0: every request scores all {len(items):,} items)")
+    else:
+        kind = "1,000 cold users (ranking precomputed per version; the result cache is not used)"
+    print(f"[{a.name}] recommend k=10, {kind}: {rps:,.0f} req/s, p50 {dist.get('50')}, p99 {dist.get('99')} "
+          f"({a.connections} connections, {a.duration} s, non-2xx {errors})")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--url", required=True)
@@ -80,19 +99,23 @@ def main():
     p.add_argument("--items", required=True, help="the checkpoint's manifest.json (its itemIds)")
     p.add_argument("--duration", type=int, default=15)
     p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--result-cache", choices=["on", "off"], default="on",
+                   help="on: the full run (events, then recommend load); off: the app runs with ResultCacheCapacity=0 "
+                        "over the users an 'on' run created, and only the personalized load is measured")
     a = p.parse_args()
     wait_ready(a.url)
     items = json.load(open(a.items))["itemIds"]
+    users = 200
+    if a.result_cache == "off":
+        report_load(a, users, items, personalized=True, cache="off")
+        return
     stamp = int(time.time())
     latencies = event_to_recommendation(a.url, a.name, items, stamp)
-    rate, count, users = events_per_second(a.url, a.name, items, stamp)
+    rate, count, users = events_per_second(a.url, a.name, items, stamp, users=users)
     print(f"[{a.name}] event -> updated recommendation: median {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms (n={len(latencies)})")
     print(f"[{a.name}] events through the standalone path: {rate:,.0f} events/s ({count} events for {users} users, posted 100 per request)")
-    for personalized in (True, False):
-        rps, dist, errors = recommend_load(a.url, a.name, users, a.connections, a.duration, personalized)
-        kind = f"{users} personalized users (scores all {len(items):,} items)" if personalized else "1,000 cold users (ranking precomputed per version)"
-        print(f"[{a.name}] recommend k=10, {kind}: {rps:,.0f} req/s, p50 {dist.get('50')}, p99 {dist.get('99')} "
-              f"({a.connections} connections, {a.duration} s, non-2xx {errors})")
+    report_load(a, users, items, personalized=True, cache="on")
+    report_load(a, users, items, personalized=False, cache="on")
 
 
 if __name__ == "__main__":

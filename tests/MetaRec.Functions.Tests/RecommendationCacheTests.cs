@@ -138,6 +138,13 @@ public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFix
             int[] ks = [1, 3, 10, 25, 50];
             var burst = Enumerable.Range(0, 40).Select(async i => (ks[i % ks.Length], await RecommendAsync(client, "racer", ks[i % ks.Length])));
             answers.AddRange(await Task.WhenAll(burst));
+            // Whichever order the burst's misses finished in, the deepest list stayed: every k is a hit now.
+            foreach (var k in ks)
+            {
+                var after = await RecommendAsync(client, "racer", k);
+                Assert.True(Cached(after));
+                answers.Add((k, after));
+            }
         }
 
         await using var uncached = FunctionAppFactory.Folder(_folder, new Dictionary<string, string> { ["MetaRec:Scoring:ResultCacheCapacity"] = "0" });
@@ -157,7 +164,6 @@ public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFix
         {
             Assert.Equal(Items(reference).Take(k), Items(answer));
         }
-        Assert.Contains(answers, a => Cached(a.Answer));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using MetaRec.Storage.Embeddings;
 using MetaRec.Storage.Interactions;
 using MetaRec.Storage.Registry;
+using MetaRec.Storage.Runs;
 using MetaRec.Storage.Windows;
 
 namespace MetaRec.Storage;
@@ -72,6 +73,8 @@ public sealed record StorageOptions
     public IInteractionLog CreateInteractionLog() => Backend == "folder" ? new FolderInteractionLog(Folder) : new BlobInteractionLog(BlobContainer());
 
     public IUserWindowStore CreateWindowStore() => Backend == "folder" ? new FolderUserWindowStore(Folder) : new BlobUserWindowStore(BlobContainer());
+
+    public IRunStore CreateRunStore() => Backend == "folder" ? new FolderRunStore(Folder) : new BlobRunStore(BlobContainer());
 
     public BlobContainerClient BlobContainer() => string.IsNullOrWhiteSpace(ConnectionString)
         ? new BlobServiceClient(BlobServiceUrl, new DefaultAzureCredential()).GetBlobContainerClient(Container)

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace MetaRec.Storage.Registry;
 
 /// <summary>
-/// Validation of names that become blob or file paths: family names, versions and user ids.
+/// Validation of names that become blob or file paths: family names, versions, user ids and run ids.
 /// Only a small character set is accepted, so no name can climb out of its folder or prefix.
 /// </summary>
 public static partial class StorageNames
@@ -29,6 +29,9 @@ public static partial class StorageNames
             : value;
     }
 
+    /// <summary>Lower-case letters, digits and '-', 1–64 characters, starting with a letter or digit (a training run id).</summary>
+    public static string RunId(string value) => Check(value, RunIdPattern(), "run id", "lower-case letters, digits and '-', 1–64 characters");
+
     private static string Check(string value, Regex pattern, string what, string rule)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -47,4 +50,7 @@ public static partial class StorageNames
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$", RegexOptions.CultureInvariant)]
     private static partial Regex UserIdPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RunIdPattern();
 }

@@ -6,7 +6,7 @@ namespace MetaRec.Storage;
 /// deleting it on release would let a waiter lock the unlinked file while a newcomer locks a
 /// new one, and both would hold "the" lock.
 /// </summary>
-internal static class FileLock
+public static class FileLock
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 

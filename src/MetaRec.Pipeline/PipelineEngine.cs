@@ -1,0 +1,336 @@
+using System.Globalization;
+using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Data;
+using MetaRec.Core.Evaluation;
+using MetaRec.Core.Plugins;
+using MetaRec.Core.Protocols;
+using MetaRec.Core.Training;
+using MetaRec.Pipeline.Jobs;
+using MetaRec.Pipeline.Runs;
+using MetaRec.Storage.Registry;
+
+namespace MetaRec.Pipeline;
+
+/// <summary>A queue message that advances a run: it names the revision it was sent for.</summary>
+public sealed record AdvanceMessage(string RunId, long Revision);
+
+/// <summary>What an advance did: the message to send next (with its delay), or none when the run is final or the message was stale.</summary>
+public sealed record AdvanceResult(AdvanceMessage? Next, TimeSpan Delay, string Outcome);
+
+/// <summary>Pipeline settings.</summary>
+/// <param name="PollInterval">Delay between two looks at a running job.</param>
+/// <param name="MaxAttempts">Job attempts before a run fails.</param>
+public sealed record PipelineOptions(TimeSpan PollInterval, int MaxAttempts = 2);
+
+/// <summary>
+/// The training pipeline as a persisted state machine, the monitor pattern over an external job:
+/// snapshot → launch → monitor → evaluate + quality gate → promote → refresh fan-out →
+/// completed. Each <see cref="AdvanceAsync"/> performs one step of one run and returns the
+/// message that performs the next. Every step is idempotent and every state change is written
+/// with the ETag it was read at, and a message carries the run's revision: a redelivered or
+/// duplicated message finds the revision moved on and does nothing. Irreversible work (starting
+/// a job, promoting) is preceded by a written intent, so after a crash the step looks for what
+/// it may already have done (the launcher's <see cref="IJobLauncher.FindAsync"/>, the active
+/// pointer) instead of doing it twice. Training never runs here: the job does.
+/// </summary>
+public sealed class PipelineEngine(
+    RunRepository runs,
+    ILocalJobs launcher,
+    IModelRegistry registry,
+    PluginCatalog plugins,
+    Func<string, int, int, CancellationToken, Task> enqueueShard,
+    PipelineOptions options,
+    TimeProvider time)
+{
+    /// <summary>Starts a run: stores it and returns the first message.</summary>
+    /// <exception cref="ArgumentException">A bad request field, named.</exception>
+    public async Task<(TrainingRun Run, AdvanceMessage First)> StartAsync(RunRequest request, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        plugins.Get(request.Family);
+        var id = $"run-{time.GetUtcNow():yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var run = new TrainingRun { Id = id, Request = request };
+        if (!await runs.CreateAsync(run, cancellation).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"run id {id} is taken");
+        }
+        var stored = (await runs.GetAsync(id, cancellation).ConfigureAwait(false))!;
+        return (stored, new AdvanceMessage(id, stored.Revision));
+    }
+
+    /// <summary>
+    /// Asks a run to stop: its next step stops the job and ends the run. Returns the run and the
+    /// message that carries the request (the write moved the revision, so messages in flight go
+    /// stale); no message when the run is final, already cancelling, or promoting (too late).
+    /// </summary>
+    public async Task<(TrainingRun? Run, AdvanceMessage? Next)> CancelAsync(string runId, CancellationToken cancellation = default)
+    {
+        var before = await runs.GetAsync(runId, cancellation).ConfigureAwait(false);
+        if (before is null)
+        {
+            return (null, null);
+        }
+        var after = await runs.UpdateAsync(runId, run => run.IsFinal || run.State is RunState.Promote or RunState.Refresh || run.CancelRequested ? null : run with { CancelRequested = true }, cancellation).ConfigureAwait(false);
+        return after is { CancelRequested: true, IsFinal: false } && after.Revision != before.Revision ? (after, new AdvanceMessage(after.Id, after.Revision)) : (after, null);
+    }
+
+    /// <summary>Non-final runs with the message that resumes each (after a restart, a message may have been lost).</summary>
+    public async Task<IReadOnlyList<AdvanceMessage>> ResumeAsync(CancellationToken cancellation = default)
+    {
+        var messages = new List<AdvanceMessage>();
+        foreach (var id in await runs.ListAsync(cancellation).ConfigureAwait(false))
+        {
+            if (await runs.GetAsync(id, cancellation).ConfigureAwait(false) is { IsFinal: false } run)
+            {
+                messages.Add(new AdvanceMessage(run.Id, run.Revision));
+            }
+        }
+        return messages;
+    }
+
+    public async Task<AdvanceResult> AdvanceAsync(AdvanceMessage message, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var run = await runs.GetAsync(message.RunId, cancellation).ConfigureAwait(false);
+        if (run is null)
+        {
+            return Done($"no run {message.RunId}");
+        }
+        if (run.IsFinal || run.Revision != message.Revision)
+        {
+            return Done(run.IsFinal ? $"run is {run.State}" : $"stale message (revision {message.Revision}, run at {run.Revision})");
+        }
+        if (run.CancelRequested && run.State is not (RunState.Promote or RunState.Refresh))
+        {
+            if (run.Job?.JobId is { } job)
+            {
+                await launcher.StopAsync(job, cancellation).ConfigureAwait(false);
+            }
+            return await MoveAsync(run, r => r.Moved(RunState.Cancelled, "cancelled on request") with { Reason = "cancelled on request" }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
+        }
+        return run.State switch
+        {
+            RunState.Snapshot => await SnapshotAsync(run, cancellation).ConfigureAwait(false),
+            RunState.Launch => await LaunchAsync(run, cancellation).ConfigureAwait(false),
+            RunState.Monitor => await MonitorAsync(run, cancellation).ConfigureAwait(false),
+            RunState.Evaluate => await EvaluateAsync(run, cancellation).ConfigureAwait(false),
+            RunState.Promote => await PromoteAsync(run, cancellation).ConfigureAwait(false),
+            RunState.Refresh => await RefreshAsync(run, cancellation).ConfigureAwait(false),
+            _ => Done($"run is {run.State}"),
+        };
+    }
+
+    /// <summary>The folder of the current attempt's checkpoint.</summary>
+    public string CheckpointFolderOf(TrainingRun run) => Path.Combine(launcher.FolderOf(Spec(run, run.Job?.Attempt ?? 1).Name), "checkpoint");
+
+    private async Task<AdvanceResult> SnapshotAsync(TrainingRun run, CancellationToken cancellation)
+    {
+        var dataset = DatasetReader.Read(run.Request.Data);
+        var fingerprint = DatasetFingerprint.Compute(dataset);
+        return await MoveAsync(
+            run,
+            r => r.Moved(RunState.Launch, $"data {fingerprint[..12]}: {dataset.UserCount} users, {dataset.ItemCount} items, {dataset.Interactions.Count} interactions") with { Snapshot = fingerprint },
+            TimeSpan.Zero,
+            cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<AdvanceResult> LaunchAsync(TrainingRun run, CancellationToken cancellation)
+    {
+        if (run.Job is null || run.Job.JobId is not null)
+        {
+            // Write the intent first: of two handlers of one message only one gets here twice.
+            var attempt = run.Job is null ? 1 : run.Job.Attempt;
+            return await MoveAsync(run, r => r with { Job = new JobRecord(launcher.Name, attempt, null, time.GetUtcNow()) }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
+        }
+        var spec = Spec(run, run.Job.Attempt);
+        var jobId = await launcher.FindAsync(spec, cancellation).ConfigureAwait(false)
+            ?? await launcher.StartAsync(spec, cancellation).ConfigureAwait(false);
+        return await MoveAsync(run, r => r.Moved(RunState.Monitor, $"attempt {spec.Attempt}: job {jobId} started on {launcher.Name}") with { Job = r.Job! with { JobId = jobId } }, options.PollInterval, cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<AdvanceResult> MonitorAsync(TrainingRun run, CancellationToken cancellation)
+    {
+        var job = run.Job!;
+        var state = await launcher.GetAsync(job.JobId!, cancellation).ConfigureAwait(false);
+        switch (state.Status)
+        {
+            case JobStatus.Running:
+                // A write per poll moves the revision, so a duplicated message dies here.
+                return await MoveAsync(run, r => r, options.PollInterval, cancellation).ConfigureAwait(false);
+            case JobStatus.Succeeded:
+                return await MoveAsync(run, r => r.Moved(RunState.Evaluate, $"job {job.JobId} succeeded"), TimeSpan.Zero, cancellation).ConfigureAwait(false);
+            default:
+                if (job.Attempt < options.MaxAttempts)
+                {
+                    return await MoveAsync(
+                        run,
+                        r => r.Moved(RunState.Launch, $"attempt {job.Attempt} ({job.JobId}) {state.Status}: {state.Detail}; retrying") with { Job = new JobRecord(launcher.Name, job.Attempt + 1, null, time.GetUtcNow()) },
+                        TimeSpan.Zero,
+                        cancellation).ConfigureAwait(false);
+                }
+                var reason = $"job {job.JobId} {state.Status}: {state.Detail} (attempt {job.Attempt} of {options.MaxAttempts})";
+                return await MoveAsync(run, r => r.Moved(RunState.Failed, reason) with { Reason = reason }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<AdvanceResult> EvaluateAsync(TrainingRun run, CancellationToken cancellation)
+    {
+        var request = run.Request;
+        var folder = CheckpointFolderOf(run);
+        using var candidate = CheckpointFolder.Load(folder, plugins.Get, out var manifest);
+        if (manifest.Data.Fingerprint != run.Snapshot)
+        {
+            var reason = $"the job trained on data {manifest.Data.Fingerprint[..12]}, not the snapshot {run.Snapshot?[..12]}";
+            return await MoveAsync(run, r => r.Moved(RunState.Failed, reason) with { Reason = reason }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
+        }
+        // Held-out users: the test users of the job's own split.
+        var dataset = DatasetReader.Read(request.Data);
+        var split = Protocol.Split(manifest.Data.Protocol, dataset, new ColdStartOptions { Seed = manifest.Data.SplitSeed });
+        var mine = ModelEvaluation.Evaluate(candidate, split.Test);
+        var metrics = new Dictionary<string, double>(run.Metrics) { ["candidate." + request.Metric] = Metric(mine, request.Metric) };
+        var active = await registry.GetActiveAsync(request.Family, cancellation).ConfigureAwait(false);
+        string verdict;
+        var better = true;
+        if (active is null)
+        {
+            verdict = string.Create(CultureInfo.InvariantCulture, $"candidate {request.Metric} {metrics["candidate." + request.Metric]:F4}; nothing active: passes the gate");
+        }
+        else
+        {
+            using var buffer = new MemoryStream();
+            await registry.DownloadWeightsAsync(request.Family, active.Version, buffer, cancellation).ConfigureAwait(false);
+            buffer.Position = 0;
+            using var incumbent = plugins.Get(request.Family).Load(buffer);
+            var theirs = Metric(ModelEvaluation.Evaluate(incumbent, split.Test), request.Metric);
+            var ours = metrics["candidate." + request.Metric];
+            metrics["active." + request.Metric] = theirs;
+            better = request.Metric == "logloss" ? ours < theirs - request.Margin : ours > theirs + request.Margin;
+            verdict = string.Create(CultureInfo.InvariantCulture,
+                $"candidate {request.Metric} {ours:F4} vs active {active.Version} {theirs:F4} on {split.Test.Count} held-out users (margin {request.Margin}): {(better ? "passes" : "does not pass")} the gate");
+        }
+        return better
+            ? await MoveAsync(run, r => r.Moved(RunState.Promote, verdict) with { Metrics = metrics }, TimeSpan.Zero, cancellation).ConfigureAwait(false)
+            : await MoveAsync(run, r => r.Moved(RunState.Rejected, verdict) with { Metrics = metrics, Reason = verdict }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<AdvanceResult> PromoteAsync(TrainingRun run, CancellationToken cancellation)
+    {
+        var family = run.Request.Family;
+        var folder = CheckpointFolderOf(run);
+        var manifest = CheckpointFolder.ReadManifest(folder);
+        var version = run.Id;
+        if (!await ExistsAsync(family, version, cancellation).ConfigureAwait(false))
+        {
+            await using var weights = File.OpenRead(Path.Combine(folder, Path.GetFileName(manifest.Weights.File)));
+            try
+            {
+                await registry.RegisterAsync(
+                    new ModelManifest
+                    {
+                        Family = family,
+                        Version = version,
+                        CreatedUtc = time.GetUtcNow(),
+                        Settings = manifest.Settings,
+                        Metrics = run.Metrics,
+                        DataSnapshot = manifest.Data.Fingerprint,
+                        ItemIds = manifest.ItemIds ?? [],
+                    },
+                    weights,
+                    cancellation).ConfigureAwait(false);
+            }
+            catch (RegistryConflictException)
+            {
+                // Registered by a handler that crashed before recording it: same weights, same version.
+            }
+        }
+        var active = await registry.GetActiveAsync(family, cancellation).ConfigureAwait(false);
+        if (active?.Version != version)
+        {
+            var gatedAgainst = run.Metrics.ContainsKey("active." + run.Request.Metric) ? GatedVersion(run) : null;
+            if (active?.Version != gatedAgainst)
+            {
+                // The active model changed since the gate: judge against the new one.
+                return await MoveAsync(run, r => r.Moved(RunState.Evaluate, $"active model changed to {active?.Version ?? "none"} since the gate; evaluating again"), TimeSpan.Zero, cancellation).ConfigureAwait(false);
+            }
+            try
+            {
+                await registry.PromoteAsync(family, version, active?.ETag, cancellation).ConfigureAwait(false);
+            }
+            catch (RegistryConflictException)
+            {
+                return await MoveAsync(run, r => r.Moved(RunState.Evaluate, "the active pointer moved during promotion; evaluating again"), TimeSpan.Zero, cancellation).ConfigureAwait(false);
+            }
+        }
+        return await MoveAsync(run, r => r.Moved(RunState.Refresh, $"promoted {family}/{version} (was {active?.Version ?? "none"})"), TimeSpan.Zero, cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<AdvanceResult> RefreshAsync(TrainingRun run, CancellationToken cancellation)
+    {
+        for (var shard = 0; shard < run.Request.Shards; shard++)
+        {
+            await enqueueShard(run.Id, shard, run.Request.Shards, cancellation).ConfigureAwait(false);
+        }
+        return await MoveAsync(run, r => r.Moved(RunState.Completed, $"embedding refresh fanned out in {run.Request.Shards} shards"), TimeSpan.Zero, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>The version the gate compared with, from the Evaluate step's outcome.</summary>
+    private static string? GatedVersion(TrainingRun run)
+    {
+        var outcome = run.Steps.LastOrDefault(s => s.Step == RunState.Evaluate)?.Outcome ?? string.Empty;
+        const string marker = " vs active ";
+        var start = outcome.IndexOf(marker, StringComparison.Ordinal);
+        return start < 0 ? null : outcome[(start + marker.Length)..].Split(' ')[0];
+    }
+
+    private async Task<bool> ExistsAsync(string family, string version, CancellationToken cancellation)
+    {
+        try
+        {
+            await registry.GetManifestAsync(family, version, cancellation).ConfigureAwait(false);
+            return true;
+        }
+        catch (KeyNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Writes <paramref name="change"/> if the run is still at the revision read; the next message, or none if another handler moved it.</summary>
+    private async Task<AdvanceResult> MoveAsync(TrainingRun read, Func<TrainingRun, TrainingRun> change, TimeSpan delay, CancellationToken cancellation)
+    {
+        var stored = await runs.UpdateAsync(read.Id, current => current.Revision == read.Revision ? change(current) : null, cancellation).ConfigureAwait(false);
+        if (stored is null || stored.Revision == read.Revision)
+        {
+            return Done("another handler moved the run first");
+        }
+        var outcome = stored.Steps.Count > read.Steps.Count ? stored.Steps[^1].Outcome : $"{stored.State}: {(stored.Job?.JobId is null ? "intent recorded" : "polled")}";
+        return stored.IsFinal ? new AdvanceResult(null, TimeSpan.Zero, outcome) : new AdvanceResult(new AdvanceMessage(stored.Id, stored.Revision), delay, outcome);
+    }
+
+    private JobSpec Spec(TrainingRun run, int attempt)
+    {
+        var request = run.Request;
+        var name = $"{run.Id}-a{attempt}";
+        List<string> arguments =
+        [
+            "train", "--family", request.Family, "--data", request.Data, "--epochs", request.Epochs.ToString(CultureInfo.InvariantCulture),
+            "--seed", request.Seed.ToString(CultureInfo.InvariantCulture), "--out", Path.Combine(launcher.FolderOf(name), "checkpoint"),
+        ];
+        foreach (var (key, value) in request.Settings)
+        {
+            arguments.Add("--set");
+            arguments.Add($"{key}={value}");
+        }
+        return new JobSpec(run.Id, attempt, arguments, new Dictionary<string, string> { ["METAREC_RUN_ID"] = run.Id });
+    }
+
+    private static double Metric(EvaluationResult result, string metric) => metric switch
+    {
+        "gauc" => result.Gauc,
+        "logloss" => result.LogLoss,
+        _ => result.Auc,
+    };
+
+    private static AdvanceResult Done(string outcome) => new(null, TimeSpan.Zero, outcome);
+}

@@ -20,7 +20,14 @@ public sealed record AdvanceResult(AdvanceMessage? Next, TimeSpan Delay, string 
 /// <summary>Pipeline settings.</summary>
 /// <param name="PollInterval">Delay between two looks at a running job.</param>
 /// <param name="MaxAttempts">Job attempts before a run fails.</param>
-public sealed record PipelineOptions(TimeSpan PollInterval, int MaxAttempts = 2);
+/// <param name="CrashAt">
+/// Fault injection for crash tests, off when null: the process dies (<see cref="Environment.FailFast(string)"/>)
+/// at this point: <c>{State}:before-write</c> (the step's work done, its state change not yet
+/// written), <c>{State}:after-write</c> (written, the next message not yet sent),
+/// <c>Launch:after-start</c> (job started, its id not recorded), <c>Promote:after-promote</c>
+/// (pointer moved, not recorded).
+/// </param>
+public sealed record PipelineOptions(TimeSpan PollInterval, int MaxAttempts = 2, string? CrashAt = null);
 
 /// <summary>
 /// The training pipeline as a persisted state machine, the monitor pattern over an external job:
@@ -146,6 +153,7 @@ public sealed class PipelineEngine(
         var spec = Spec(run, run.Job.Attempt);
         var jobId = await launcher.FindAsync(spec, cancellation).ConfigureAwait(false)
             ?? await launcher.StartAsync(spec, cancellation).ConfigureAwait(false);
+        CrashPoint("Launch:after-start");
         return await MoveAsync(run, r => r.Moved(RunState.Monitor, $"attempt {spec.Attempt}: job {jobId} started on {launcher.Name}") with { Job = r.Job! with { JobId = jobId } }, options.PollInterval, cancellation).ConfigureAwait(false);
     }
 
@@ -256,6 +264,7 @@ public sealed class PipelineEngine(
             try
             {
                 await registry.PromoteAsync(family, version, active?.ETag, cancellation).ConfigureAwait(false);
+                CrashPoint("Promote:after-promote");
             }
             catch (RegistryConflictException)
             {
@@ -299,11 +308,13 @@ public sealed class PipelineEngine(
     /// <summary>Writes <paramref name="change"/> if the run is still at the revision read; the next message, or none if another handler moved it.</summary>
     private async Task<AdvanceResult> MoveAsync(TrainingRun read, Func<TrainingRun, TrainingRun> change, TimeSpan delay, CancellationToken cancellation)
     {
+        CrashPoint($"{read.State}:before-write");
         var stored = await runs.UpdateAsync(read.Id, current => current.Revision == read.Revision ? change(current) : null, cancellation).ConfigureAwait(false);
         if (stored is null || stored.Revision == read.Revision)
         {
             return Done("another handler moved the run first");
         }
+        CrashPoint($"{read.State}:after-write");
         var outcome = stored.Steps.Count > read.Steps.Count ? stored.Steps[^1].Outcome : $"{stored.State}: {(stored.Job?.JobId is null ? "intent recorded" : "polled")}";
         return stored.IsFinal ? new AdvanceResult(null, TimeSpan.Zero, outcome) : new AdvanceResult(new AdvanceMessage(stored.Id, stored.Revision), delay, outcome);
     }
@@ -331,6 +342,14 @@ public sealed class PipelineEngine(
         "logloss" => result.LogLoss,
         _ => result.Auc,
     };
+
+    private void CrashPoint(string point)
+    {
+        if (string.Equals(options.CrashAt, point, StringComparison.Ordinal))
+        {
+            Environment.FailFast($"fault injection (MetaRec:Training:CrashAt): the process dies at {point}");
+        }
+    }
 
     private static AdvanceResult Done(string outcome) => new(null, TimeSpan.Zero, outcome);
 }

@@ -35,6 +35,14 @@ public abstract class UserWindowStoreContractTests
         Assert.NotNull(await Store.TryReplaceAsync(next));
         Assert.Null(await Store.TryReplaceAsync(read.Merge([Event("d", 4)], capacity: 10).Window)); // written from a stale read
         Assert.Equal(["a", "b", "c"], (await Store.GetAsync("u-1")).Events.Select(e => e.EventId));
+
+        await Store.TryReplaceAsync(UserWindow.Empty("u-9").Merge([Event("z", 1, "u-9")], capacity: 10).Window);
+        var users = new List<string>();
+        await foreach (var user in Store.ListUsersAsync())
+        {
+            users.Add(user);
+        }
+        Assert.Equal(["u-1", "u-9"], users.Order(StringComparer.Ordinal));
     }
 
     [Fact]

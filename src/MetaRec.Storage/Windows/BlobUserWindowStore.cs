@@ -52,6 +52,31 @@ public sealed class BlobUserWindowStore(BlobContainerClient container) : IUserWi
         }
     }
 
+    public async IAsyncEnumerable<string> ListUsersAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var pages = container.GetBlobsAsync(BlobTraits.None, BlobStates.None, "windows/", cancellation).ConfigureAwait(false);
+        await using var items = pages.GetAsyncEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!await items.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (RequestFailedException e) when (e.Status == NotFound)
+            {
+                yield break; // no container yet: no users
+            }
+            var name = items.Current.Name;
+            if (name.EndsWith(".json", StringComparison.Ordinal))
+            {
+                yield return name["windows/".Length..^".json".Length];
+            }
+        }
+    }
+
     private static async Task<BlobContentInfo> UploadAsync(BlobClient blob, UserWindow window, BlobRequestConditions conditions, CancellationToken cancellation)
     {
         var options = new BlobUploadOptions

@@ -34,6 +34,20 @@ public sealed class FolderUserWindowStore(string root) : IUserWindowStore
         return window with { ETag = Tag(window.Applied) };
     }
 
+    public async IAsyncEnumerable<string> ListUsersAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        if (!Directory.Exists(_root))
+        {
+            yield break;
+        }
+        foreach (var path in Directory.EnumerateFiles(_root, "*.json"))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            yield return Path.GetFileNameWithoutExtension(path);
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
     private string PathOf(string userId) => Path.Combine(_root, StorageNames.UserId(userId) + ".json");
 
     private static async Task<UserWindow?> ReadAsync(string path, CancellationToken cancellation)

@@ -64,4 +64,7 @@ public interface IUserWindowStore
     /// stored). Returns the stored window with its new ETag, or null when another writer won.
     /// </summary>
     Task<UserWindow?> TryReplaceAsync(UserWindow window, CancellationToken cancellation = default);
+
+    /// <summary>Every user with a stored window (the active users), in no particular order.</summary>
+    IAsyncEnumerable<string> ListUsersAsync(CancellationToken cancellation = default);
 }

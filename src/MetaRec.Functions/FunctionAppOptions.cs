@@ -28,6 +28,9 @@ public sealed class FunctionAppOptions
 
     public TimerOptions Timers { get; set; } = new();
 
+    /// <summary>The training pipeline (StartTrainingRun and its queue functions).</summary>
+    public Training.TrainingOptions Training { get; set; } = new();
+
     /// <summary>Scheduled generation (the <c>GenerateServingModel</c> timer function).</summary>
     public GenerationOptions Generation { get; set; } = new();
 
@@ -51,6 +54,7 @@ public sealed class FunctionAppOptions
         Timers.Validate();
         TimerFunctionOptions.ValidateEach(this, Section);
         Generation.Validate();
+        Training.Validate();
         if (Storage.Backend == "azure" && string.IsNullOrWhiteSpace(Storage.ConnectionString) && Standalone.Trigger == "queue")
         {
             throw new ArgumentException("MetaRec:Standalone:Trigger queue needs MetaRec:Storage:ConnectionString (the standalone queues use it)", nameof(Standalone));

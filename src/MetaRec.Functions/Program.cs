@@ -9,6 +9,10 @@ using MetaRec.Functions.Interactions;
 using MetaRec.Functions.Serving;
 using MetaRec.Functions.Standalone;
 using MetaRec.Functions.Timers;
+using MetaRec.Functions.Training;
+using MetaRec.Pipeline;
+using MetaRec.Pipeline.Jobs;
+using MetaRec.Pipeline.Runs;
 using MetaRec.Storage.Embeddings;
 using Microsoft.Extensions.Options;
 
@@ -73,6 +77,24 @@ builder.Services.AddSingleton<InteractionsFunction>();
 builder.Services.AddSingleton<ScoringFunctions>();
 builder.Services.AddSingleton<HealthFunctions>();
 builder.Services.AddTimerFunction<GenerateServingModelFunction>();
+// The training pipeline: runs in storage, the local-process launcher, and its two queues. Under
+// the host the app sends to Storage queues the host triggers on (base64, the host's default
+// encoding); standalone it uses its own queues, drained by PipelineTrigger.
+builder.Services.AddSingleton(_ => new RunRepository(settings.Storage.CreateRunStore(), TimeProvider.System));
+builder.Services.AddSingleton(_ => new TrainingQueues(TrainingQueue(settings.Training.QueueName), TrainingQueue(settings.Training.RefreshQueueName)));
+builder.Services.AddSingleton(services => new PipelineEngine(
+    services.GetRequiredService<RunRepository>(),
+    new LocalProcessLauncher(
+        settings.Training.JobsFolder.Length > 0 ? settings.Training.JobsFolder : settings.Storage.Folder,
+        "dotnet",
+        settings.Training.Metarec.Length > 0 ? [Path.GetFullPath(settings.Training.Metarec)] : [],
+        Directory.GetCurrentDirectory()),
+    services.GetRequiredService<MetaRec.Storage.Registry.IModelRegistry>(),
+    services.GetRequiredService<PluginCatalog>(),
+    (run, shard, shards, cancellation) => TrainingRunFunctions.EnqueueShardAsync(services.GetRequiredService<TrainingQueues>(), services.GetRequiredService<RunRepository>(), run, shard, shards, cancellation),
+    new PipelineOptions(settings.Training.PollInterval, settings.Training.MaxAttempts, settings.Training.CrashAt.Length > 0 ? settings.Training.CrashAt : null),
+    TimeProvider.System));
+builder.Services.AddSingleton<TrainingRunFunctions>();
 if (!customHandler)
 {
     var standalone = settings.Standalone;
@@ -90,10 +112,21 @@ if (!customHandler)
         ? new FolderDeadLetterSink(settings.Storage.Folder, standalone.DeadLetterName)
         : new QueueDeadLetterSink(Queue(standalone.DeadLetterName)));
     builder.Services.AddHostedService<QueueTrigger>();
+    builder.Services.AddHostedService<PipelineTrigger>();
     if (settings.Timers.Enabled)
     {
         builder.Services.AddHostedService<TimerTrigger>();
     }
+}
+
+IMessageQueue TrainingQueue(string name)
+{
+    if (settings.Storage.Backend == "folder" && !customHandler)
+    {
+        return new ChannelMessageQueue();
+    }
+    var encoding = customHandler ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None;
+    return new StorageMessageQueue(new QueueClient(settings.Storage.ConnectionString, name, new QueueClientOptions { MessageEncoding = encoding }), settings.Standalone.PollInterval);
 }
 
 var app = builder.Build();

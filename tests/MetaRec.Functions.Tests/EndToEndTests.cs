@@ -120,16 +120,17 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<Azurit
     internal static Dictionary<string, float> Scores(JsonElement answer) =>
         answer.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("itemId").GetString()!, i => i.GetProperty("score").GetSingle());
 
-    internal static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe) where T : class
+    internal static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null) where T : class
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             if (await probe() is { } found)
             {
                 return found;
             }
-            Assert.True(DateTime.UtcNow < deadline, "timed out after 30 s waiting for the app");
+            Assert.True(DateTime.UtcNow < deadline, $"timed out after {limit.TotalSeconds:F0} s waiting for the app");
             await Task.Delay(50);
         }
     }

@@ -31,6 +31,16 @@ public static partial class CustomHandlerEndpoints
         app.MapPost("/Ready", (InvocationRequest invocation, HealthFunctions functions) =>
             Http(invocation, _ => Task.FromResult(functions.Ready())));
         app.MapPost("/Interactions", InteractionsAsync);
+        app.MapPost("/StartTrainingRun", (InvocationRequest invocation, Training.TrainingRunFunctions functions, CancellationToken cancellation) =>
+            Http(invocation, request => functions.StartAsync(request.Body, cancellation)));
+        app.MapPost("/GetTrainingRun", (InvocationRequest invocation, Training.TrainingRunFunctions functions, CancellationToken cancellation) =>
+            Http(invocation, request => functions.GetAsync(request.Param("runId"), cancellation)));
+        app.MapPost("/CancelTrainingRun", (InvocationRequest invocation, Training.TrainingRunFunctions functions, CancellationToken cancellation) =>
+            Http(invocation, request => functions.CancelAsync(request.Param("runId"), cancellation)));
+        app.MapPost("/AdvanceTrainingRun", (InvocationRequest invocation, Training.TrainingRunFunctions functions, CancellationToken cancellation) =>
+            QueueMessageAsync(invocation, body => functions.AdvanceAsync(body, cancellation)));
+        app.MapPost("/RefreshEmbeddingsShard", (InvocationRequest invocation, Training.TrainingRunFunctions functions, CancellationToken cancellation) =>
+            QueueMessageAsync(invocation, body => functions.RefreshShardAsync(body, cancellation)));
         var timers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var timer in app.ServiceProvider.GetServices<ITimerFunction>())
         {
@@ -124,6 +134,32 @@ public static partial class CustomHandlerEndpoints
         }
         var response = await function(request).ConfigureAwait(false);
         return Results.Json(new InvocationResult(new Dictionary<string, object?> { ["res"] = response.ToHttpOutput() }, [$"{request.Method} → {response.Status}"], null));
+    }
+
+    /// <summary>The queue-trigger binding of the pipeline's queue functions (function.json).</summary>
+    public const string QueueBinding = "message";
+
+    /// <summary>
+    /// A Storage-queue-triggered function: the message (string-bound, so JSON-encoded once more)
+    /// in <c>Data.message</c>. Success answers 200; failure answers 500 so the host retries and
+    /// moves the message to the poison queue after <c>maxDequeueCount</c>.
+    /// </summary>
+    private static async Task<IResult> QueueMessageAsync(InvocationRequest invocation, Func<string, Task<string>> function)
+    {
+        var body = invocation.Binding(QueueBinding) is { } data ? Payloads.DecodeTwice(data) : null;
+        if (string.IsNullOrEmpty(body))
+        {
+            return Results.Json(new InvocationResult([], [$"the invocation has no Data.{QueueBinding}"], null), statusCode: 400);
+        }
+        try
+        {
+            var outcome = await function(body).ConfigureAwait(false);
+            return Results.Json(new InvocationResult([], [outcome], null));
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or IOException)
+        {
+            return Results.Json(new InvocationResult([], [e.Message], null), statusCode: 500);
+        }
     }
 
     private static string? At(IReadOnlyList<string?>? values, int i) => values is not null && i < values.Count ? values[i] : null;

@@ -30,6 +30,9 @@ public sealed record HttpTriggerRequest(string Method, string Url, IReadOnlyDict
 
     public string? QueryValue(string name) => Lookup(Query, name);
 
+    /// <summary>A route parameter (<c>{runId}</c> of the function's route).</summary>
+    public string? Param(string name) => Lookup(Params, name);
+
     public string? Header(string name) => Lookup(Headers, name);
 
     private static string? Lookup(IReadOnlyDictionary<string, string> map, string name) =>
@@ -75,6 +78,9 @@ public sealed record HttpTriggerRequest(string Method, string Url, IReadOnlyDict
 /// </summary>
 public sealed record FunctionResponse(int Status, object Body, string ContentType = "application/json")
 {
+    /// <summary>Extra response headers (e.g. <c>Location</c> of a 202).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Web defaults; non-ASCII text is written as is (these bodies are JSON, never HTML).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -90,13 +96,27 @@ public sealed record FunctionResponse(int Status, object Body, string ContentTyp
         return new FunctionResponse(status, problem, "application/problem+json");
     }
 
-    public IResult ToResult() => Results.Json(Body, Json, ContentType, Status);
+    public IResult ToResult() => Headers.Count == 0 ? Results.Json(Body, Json, ContentType, Status) : new WithHeaders(Results.Json(Body, Json, ContentType, Status), Headers);
 
     /// <summary>The http output binding value: status, headers and the body as JSON text.</summary>
     public Dictionary<string, object?> ToHttpOutput() => new()
     {
         ["statusCode"] = Status,
-        ["headers"] = new Dictionary<string, string> { ["Content-Type"] = ContentType },
+        ["headers"] = new Dictionary<string, string>(Headers) { ["Content-Type"] = ContentType },
         ["body"] = JsonSerializer.Serialize(Body, Body.GetType(), Json),
     };
+}
+
+/// <summary>A result with extra headers set before it writes.</summary>
+internal sealed class WithHeaders(IResult inner, IReadOnlyDictionary<string, string> headers) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        foreach (var (name, value) in headers)
+        {
+            httpContext.Response.Headers[name] = value;
+        }
+        return inner.ExecuteAsync(httpContext);
+    }
 }

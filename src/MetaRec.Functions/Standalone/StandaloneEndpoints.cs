@@ -23,6 +23,15 @@ public static class StandaloneEndpoints
         app.MapGet("/api/health", (HealthFunctions functions) => functions.Health().ToResult());
         app.MapGet("/api/ready", (HealthFunctions functions) => functions.Ready().ToResult());
         app.MapPost("/api/events", EnqueueAsync);
+        app.MapPost("/api/training-runs", async (HttpRequest request, Training.TrainingRunFunctions functions, CancellationToken cancellation) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            return (await functions.StartAsync(await reader.ReadToEndAsync(cancellation), cancellation)).ToResult();
+        });
+        app.MapGet("/api/training-runs/{runId}", async (string runId, Training.TrainingRunFunctions functions, CancellationToken cancellation) =>
+            (await functions.GetAsync(runId, cancellation)).ToResult());
+        app.MapPost("/api/training-runs/{runId}/cancel", async (string runId, Training.TrainingRunFunctions functions, CancellationToken cancellation) =>
+            (await functions.CancelAsync(runId, cancellation)).ToResult());
     }
 
     /// <summary>

@@ -1,0 +1,47 @@
+namespace MetaRec.Functions.Training;
+
+/// <summary>
+/// The training pipeline's settings (<c>MetaRec:Training</c>): the job command, the queues
+/// that advance runs and refresh embeddings, and the monitor's poll interval.
+/// </summary>
+public sealed class TrainingOptions
+{
+    /// <summary>The <c>metarec</c> tool the local launcher runs (a path to metarec.dll, run with dotnet); empty: training runs are refused with 503.</summary>
+    public string Metarec { get; set; } = string.Empty;
+
+    /// <summary>Where job folders (script, output, checkpoint) go; empty: the storage folder.</summary>
+    public string JobsFolder { get; set; } = string.Empty;
+
+    /// <summary>Queue of <c>AdvanceTrainingRun</c> messages.</summary>
+    public string QueueName { get; set; } = "training-runs";
+
+    /// <summary>Queue of <c>RefreshEmbeddingsShard</c> messages.</summary>
+    public string RefreshQueueName { get; set; } = "embedding-refresh";
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public int MaxAttempts { get; set; } = 2;
+
+    /// <summary>Fault injection for crash tests only (see <c>PipelineOptions.CrashAt</c>); empty = off.</summary>
+    public string CrashAt { get; set; } = string.Empty;
+
+    public void Validate()
+    {
+        if (Metarec.Length > 0 && !File.Exists(Metarec))
+        {
+            throw new ArgumentException($"MetaRec:Training:Metarec names '{Metarec}', which does not exist", nameof(Metarec));
+        }
+        if (PollInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"MetaRec:Training:PollInterval must be positive, not {PollInterval}", nameof(PollInterval));
+        }
+        if (MaxAttempts is < 1 or > 10)
+        {
+            throw new ArgumentException($"MetaRec:Training:MaxAttempts must be in [1, 10], not {MaxAttempts}", nameof(MaxAttempts));
+        }
+        if (string.IsNullOrWhiteSpace(QueueName) || string.IsNullOrWhiteSpace(RefreshQueueName))
+        {
+            throw new ArgumentException("MetaRec:Training:QueueName and RefreshQueueName must be set", nameof(QueueName));
+        }
+    }
+}

@@ -160,7 +160,7 @@ public sealed class CustomHandlerContractTests(AzuriteFixture azurite) : IClassF
         Assert.Contains("\"modelVersion\":\"v1\"", res.GetProperty("body").GetString(), StringComparison.Ordinal);
     }
 
-    private static string HttpInvocation(string method, string url, string query, string parameters, string? body)
+    internal static string HttpInvocation(string method, string url, string query, string parameters, string? body)
     {
         var req = new JsonObject
         {

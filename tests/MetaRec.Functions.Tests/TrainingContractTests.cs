@@ -92,4 +92,35 @@ public sealed class TrainingContractTests : IDisposable
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Contains("MetaRec:Training:Metarec", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task After_a_run_promotes_its_model_the_fan_out_refreshes_the_active_users_for_it()
+    {
+        await using var app = App();
+        using var client = app.Authorized();
+        var events = await client.PostAsync("/api/events", new StringContent("""[{"eventId":"e1","userId":"early-user","itemId":"1","rating":5,"timestamp":1700000000}]""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, events.StatusCode);
+        var data = Path.Combine(DatasetPaths.RepoRoot, "datasets", "ml-latest-small");
+        var started = await client.PostAsJsonAsync("/api/training-runs", new { family = "mpp", data, epochs = 1, shards = 3 });
+        var location = started.Headers.Location!.ToString();
+        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        // No model existed when the event arrived, so the user had no state; the fan-out gives it one.
+        var answer = await EndToEndTests.EventuallyAsync(async () =>
+        {
+            var run = await client.GetFromJsonAsync<JsonElement>(location);
+            Assert.NotEqual("Failed", run.GetProperty("state").GetString());
+            var response = await client.GetAsync("/api/users/early-user/recommendations?k=3");
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return body.GetProperty("userState").GetString() == "personalized" ? body.GetRawText() : null;
+        }, TimeSpan.FromMinutes(2));
+
+        var served = JsonDocument.Parse(answer).RootElement;
+        Assert.Equal(runId, served.GetProperty("modelVersion").GetString());
+        Assert.Equal(1, served.GetProperty("watermark").GetInt64());
+    }
 }

@@ -113,16 +113,18 @@ public sealed partial class TrainingRunFunctions(PipelineEngine engine, RunRepos
     public async Task<string> RefreshShardAsync(string body, CancellationToken cancellation)
     {
         var message = Parse<RefreshShardMessage>(body);
-        if (!models.TryAcquire(out var lease))
+        if (!string.Equals(message.Family, models.Family, StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException($"no model loaded yet; shard {message.Shard} of run {message.RunId} waits for {message.Version}");
+            return $"shard {message.Shard} of {message.RunId}: this app serves {models.Family}, not {message.Family}; nothing to refresh";
         }
-        using (lease)
+        if (models.Version != message.Version)
         {
-            if (lease.Model.Version != message.Version)
-            {
-                throw new InvalidOperationException($"this instance still serves {lease.Model.Version}; shard {message.Shard} waits for {message.Version}");
-            }
+            // Promoted moments ago: look at the pointer now rather than wait for the watcher's next poll.
+            await models.RefreshAsync(cancellation).ConfigureAwait(false);
+        }
+        if (models.Version != message.Version)
+        {
+            throw new InvalidOperationException($"this instance serves {models.Version ?? "no model"}; shard {message.Shard} of run {message.RunId} waits for {message.Version}");
         }
         var refreshed = 0;
         var users = 0;

@@ -92,7 +92,11 @@ builder.Services.AddSingleton(services => new PipelineEngine(
     services.GetRequiredService<MetaRec.Storage.Registry.IModelRegistry>(),
     services.GetRequiredService<PluginCatalog>(),
     (run, shard, shards, cancellation) => TrainingRunFunctions.EnqueueShardAsync(services.GetRequiredService<TrainingQueues>(), services.GetRequiredService<RunRepository>(), run, shard, shards, cancellation),
-    new PipelineOptions(settings.Training.PollInterval, settings.Training.MaxAttempts, settings.Training.CrashAt.Length > 0 ? settings.Training.CrashAt : null),
+    new PipelineOptions(
+        settings.Training.PollInterval,
+        Path.Combine(settings.Training.JobsFolder.Length > 0 ? settings.Training.JobsFolder : settings.Storage.Folder, "snapshots"),
+        settings.Training.MaxAttempts,
+        settings.Training.CrashAt.Length > 0 ? settings.Training.CrashAt : null),
     TimeProvider.System));
 builder.Services.AddSingleton<TrainingRunFunctions>();
 if (!customHandler)

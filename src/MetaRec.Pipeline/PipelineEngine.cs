@@ -27,7 +27,8 @@ public sealed record AdvanceResult(AdvanceMessage? Next, TimeSpan Delay, string 
 /// <c>Launch:after-start</c> (job started, its id not recorded), <c>Promote:after-promote</c>
 /// (pointer moved, not recorded).
 /// </param>
-public sealed record PipelineOptions(TimeSpan PollInterval, int MaxAttempts = 2, string? CrashAt = null);
+/// <param name="SnapshotsFolder">Where the snapshot step writes each run's snapshot manifest (<c>{run}.json</c>), the job's input.</param>
+public sealed record PipelineOptions(TimeSpan PollInterval, string SnapshotsFolder, int MaxAttempts = 2, string? CrashAt = null);
 
 /// <summary>
 /// The training pipeline as a persisted state machine, the monitor pattern over an external job:
@@ -131,10 +132,15 @@ public sealed class PipelineEngine(
     /// <summary>The folder of the current attempt's checkpoint.</summary>
     public string CheckpointFolderOf(TrainingRun run) => Path.Combine(launcher.FolderOf(Spec(run, run.Job?.Attempt ?? 1).Name), "checkpoint");
 
+    /// <summary>The snapshot manifest of a run: what its job trains on.</summary>
+    public string SnapshotPathOf(string runId) => Path.Combine(options.SnapshotsFolder, Storage.Registry.StorageNames.RunId(runId) + ".json");
+
     private async Task<AdvanceResult> SnapshotAsync(TrainingRun run, CancellationToken cancellation)
     {
         var dataset = DatasetReader.Read(run.Request.Data);
         var fingerprint = DatasetFingerprint.Compute(dataset);
+        SnapshotFile.Write(SnapshotPathOf(run.Id), new DataSnapshot(
+            Path.GetFullPath(run.Request.Data), fingerprint, dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, ColdStartProtocol.Name, run.Request.Seed));
         return await MoveAsync(
             run,
             r => r.Moved(RunState.Launch, $"data {fingerprint[..12]}: {dataset.UserCount} users, {dataset.ItemCount} items, {dataset.Interactions.Count} interactions") with { Snapshot = fingerprint },
@@ -325,7 +331,7 @@ public sealed class PipelineEngine(
         var name = $"{run.Id}-a{attempt}";
         List<string> arguments =
         [
-            "train", "--family", request.Family, "--data", request.Data, "--epochs", request.Epochs.ToString(CultureInfo.InvariantCulture),
+            "train", "--family", request.Family, "--snapshot", SnapshotPathOf(run.Id), "--epochs", request.Epochs.ToString(CultureInfo.InvariantCulture),
             "--seed", request.Seed.ToString(CultureInfo.InvariantCulture), "--out", Path.Combine(launcher.FolderOf(name), "checkpoint"),
         ];
         foreach (var (key, value) in request.Settings)

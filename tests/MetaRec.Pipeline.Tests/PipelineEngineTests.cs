@@ -42,7 +42,7 @@ public sealed class PipelineEngineTests : IDisposable
             }
             return Task.CompletedTask;
         },
-        new PipelineOptions(TimeSpan.FromMilliseconds(200), maxAttempts),
+        new PipelineOptions(TimeSpan.FromMilliseconds(200), Path.Combine(_root.FullName, "snapshots"), maxAttempts),
         TimeProvider.System);
 
     private static RunRequest Request(string family = "mpp", int epochs = 1, IReadOnlyDictionary<string, string>? settings = null) =>

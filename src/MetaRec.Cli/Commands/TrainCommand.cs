@@ -20,8 +20,9 @@ internal static class TrainCommand
         var family = new Option<string>("--family") { Description = "Model family (see `metarec families`).", DefaultValueFactory = _ => "mpp" };
         var output = new Option<string>("--out") { Description = "Checkpoint folder to write.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the split and the model.", DefaultValueFactory = _ => 1 };
+        var snapshot = new Option<string?>("--snapshot") { Description = "A snapshot manifest (the training pipeline writes one per run): train on the data it names, refusing if that data changed. Instead of --data." };
         var training = new TrainingOptions();
-        var command = new Command("train", "Train one model family and write a checkpoint folder.") { data, family, output, seed };
+        var command = new Command("train", "Train one model family and write a checkpoint folder.") { data, family, output, seed, snapshot };
         training.AddTo(command);
         command.SetAction((result, cancellation) => Task.FromResult(CliHost.Guard(() =>
         {
@@ -30,8 +31,14 @@ internal static class TrainCommand
             var trainer = training.Trainer(result, result.GetValue(seed));
             var catalog = CliHost.Start(training.Threads(result));
             var selected = catalog.Get(result.GetValue(family)!);
-            var dataPath = result.GetValue(data)!;
-            var dataset = CliHost.ReadDataset(dataPath);
+            var snapshotPath = result.GetValue(snapshot);
+            if (snapshotPath is not null && result.GetResult(data) is { Implicit: false })
+            {
+                throw new ArgumentException("--snapshot names the data: give --snapshot or --data, not both");
+            }
+            var named = snapshotPath is null ? null : SnapshotFile.Read(snapshotPath);
+            var dataPath = named?.Path ?? result.GetValue(data)!;
+            var dataset = named is null ? CliHost.ReadDataset(dataPath) : SnapshotFile.Open(named);
             var split = Protocol.Split(protocolName, dataset, splitOptions);
             var given = CommonOptions.SettingsFor(selected.Name, training.Settings(result));
             var model = selected.Create(split.Catalogue, given, result.GetValue(seed));

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using MetaRec.Core.Data;
+
+namespace MetaRec.Core.Checkpoints;
+
+/// <summary>
+/// A training-data snapshot manifest, the training job's input: the data's path and
+/// fingerprint (and counts, the protocol and split seed). The pipeline writes one per run;
+/// <c>metarec train --snapshot</c> trains on exactly that data or refuses.
+/// </summary>
+public static class SnapshotFile
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Writes <paramref name="snapshot"/> to <paramref name="path"/> (through a temporary file, so a reader never sees half of it).</summary>
+    public static void Write(string path, DataSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllBytes(path + ".partial", JsonSerializer.SerializeToUtf8Bytes(snapshot, Json));
+        File.Move(path + ".partial", path, overwrite: true);
+    }
+
+    /// <exception cref="FileNotFoundException">No such snapshot.</exception>
+    /// <exception cref="InvalidDataException">Not a snapshot manifest.</exception>
+    public static DataSnapshot Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"no snapshot manifest at '{path}'", path);
+        }
+        try
+        {
+            var snapshot = JsonSerializer.Deserialize<DataSnapshot>(File.ReadAllBytes(path), Json);
+            return snapshot is { Path.Length: > 0, Fingerprint.Length: > 0 } ? snapshot : throw new InvalidDataException($"'{path}' has no data path or fingerprint");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a snapshot manifest: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The dataset the snapshot names, refused if it is no longer the same data.</summary>
+    /// <exception cref="InvalidDataException">The data changed since the snapshot.</exception>
+    public static InteractionDataset Open(DataSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var dataset = DatasetReader.Read(snapshot.Path);
+        var fingerprint = DatasetFingerprint.Compute(dataset);
+        return fingerprint == snapshot.Fingerprint
+            ? dataset
+            : throw new InvalidDataException($"the data at '{snapshot.Path}' changed since the snapshot (fingerprint {fingerprint[..12]}, snapshot {snapshot.Fingerprint[..12]})");
+    }
+}

@@ -14,22 +14,15 @@ namespace MetaRec.Functions.Tests;
 /// it (<c>"cached": true</c>), and a refresh, an event not yet refreshed, or a promotion is never
 /// answered with the list cached before it; with capacity 0 nothing is cached.
 /// </summary>
-public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private const long Stamp = 1_700_000_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "metarec-result-cache-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempFolder _temp = new("metarec-result-cache-");
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    private string Folder => _temp.Path;
 
-    public Task DisposeAsync()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task A_repeated_request_is_served_from_the_cache_until_an_event_refreshes_the_user()
@@ -103,7 +96,7 @@ public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFix
     public async Task An_event_is_excluded_at_once_although_the_users_refresh_waits_for_the_debounce()
     {
         await RegisterInFolderAsync();
-        await using var app = FunctionAppFactory.Folder(_folder, new Dictionary<string, string> { ["MetaRec:Interactions:RefreshInterval"] = "01:00:00" });
+        await using var app = FunctionAppFactory.Folder(Folder, new Dictionary<string, string> { ["MetaRec:Interactions:RefreshInterval"] = "01:00:00" });
         using var client = app.Authorized();
         await EndToEndTests.WaitReadyAsync(client);
         await PostEventAsync(client, "d-1", "browser", TrainedModels.Dataset.ItemIds[10], Stamp);
@@ -127,7 +120,7 @@ public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFix
     {
         await RegisterInFolderAsync();
         var answers = new List<(int K, JsonElement Answer)>();
-        await using (var app = FunctionAppFactory.Folder(_folder))
+        await using (var app = FunctionAppFactory.Folder(Folder))
         {
             using var client = app.Authorized();
             await EndToEndTests.WaitReadyAsync(client);
@@ -147,7 +140,7 @@ public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFix
             }
         }
 
-        await using var uncached = FunctionAppFactory.Folder(_folder, new Dictionary<string, string> { ["MetaRec:Scoring:ResultCacheCapacity"] = "0" });
+        await using var uncached = FunctionAppFactory.Folder(Folder, new Dictionary<string, string> { ["MetaRec:Scoring:ResultCacheCapacity"] = "0" });
         using var plain = uncached.Authorized();
         await EndToEndTests.WaitReadyAsync(plain);
         var reference = await RecommendAsync(plain, "racer", k: 50);
@@ -179,7 +172,7 @@ public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFix
     private FunctionAppFactory Azurite(string container) => FunctionAppFactory.Azurite(azurite.ConnectionString, container, trigger: "channel");
 
     private Task RegisterInFolderAsync() =>
-        TrainedModels.RegisterAsync(new StorageOptions { Backend = "folder", Folder = _folder }.CreateRegistry(), "v1", TrainedModels.Train(seed: 1, steps: 3), promote: true);
+        TrainedModels.RegisterAsync(new StorageOptions { Backend = "folder", Folder = Folder }.CreateRegistry(), "v1", TrainedModels.Train(seed: 1, steps: 3), promote: true);
 
     private static async Task PostEventAsync(HttpClient client, string eventId, string userId, string itemId, long timestamp)
     {

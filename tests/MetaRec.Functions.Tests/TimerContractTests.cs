@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using MetaRec.Functions.Timers;
+using MetaRec.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MetaRec.Functions.Tests;
@@ -11,20 +12,13 @@ namespace MetaRec.Functions.Tests;
 /// runs with the host's schedule status and its log lines come back; a failed or throwing run
 /// answers 500 with the reason; a malformed payload answers 400 and nothing runs.
 /// </summary>
-public sealed class TimerContractTests : IAsyncLifetime
+public sealed class TimerContractTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "metarec-timer-contract-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempFolder _temp = new("metarec-timer-contract-");
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    private string Folder => _temp.Path;
 
-    public Task DisposeAsync()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task The_hosts_payload_runs_the_function_and_answers_200_with_its_logs()
@@ -122,7 +116,7 @@ public sealed class TimerContractTests : IAsyncLifetime
 
     /// <summary>The app with the functions registered and its own timer trigger off: only the host's invocations run them.</summary>
     private FunctionAppFactory App(params ITimerFunction[] functions) =>
-        FunctionAppFactory.Folder(_folder, new Dictionary<string, string> { ["MetaRec:Timers:Enabled"] = "false" }, services =>
+        FunctionAppFactory.Folder(Folder, new Dictionary<string, string> { ["MetaRec:Timers:Enabled"] = "false" }, services =>
         {
             foreach (var function in functions)
             {

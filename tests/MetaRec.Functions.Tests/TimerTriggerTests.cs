@@ -1,4 +1,5 @@
 using MetaRec.Functions.Timers;
+using MetaRec.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -11,27 +12,20 @@ namespace MetaRec.Functions.Tests;
 /// overlap and a long run is caught up once, past due; failures are logged and the schedule
 /// goes on; schedules are read in the configured zone.
 /// </summary>
-public sealed class TimerTriggerTests : IAsyncLifetime
+public sealed class TimerTriggerTests : IDisposable
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-22T02:58:30Z", null);
 
     /// <summary>Long enough for the app's loop to have started a run it was going to start.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "metarec-timer-trigger-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempFolder _temp = new("metarec-timer-trigger-");
     private readonly FakeTimeProvider _clock = new(Start);
     private readonly LogRecorder _logs = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    private string Folder => _temp.Path;
 
-    public Task DisposeAsync()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Each_occurrence_runs_on_time_with_the_schedule_status_the_host_would_send()
@@ -173,7 +167,7 @@ public sealed class TimerTriggerTests : IAsyncLifetime
     /// <summary>The app standalone on folder storage, with the fake clock, the log recorder and the function.</summary>
     private async Task<FunctionAppFactory> StartAsync(ITimerFunction function, Dictionary<string, string>? settings = null)
     {
-        var app = FunctionAppFactory.Folder(_folder, settings, services =>
+        var app = FunctionAppFactory.Folder(Folder, settings, services =>
         {
             services.AddSingleton<TimeProvider>(_clock);
             services.AddSingleton<ILoggerProvider>(_logs);

@@ -1,4 +1,5 @@
 using MetaRec.Core.Data;
+using MetaRec.Testing;
 
 namespace MetaRec.Core.Tests.Data;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using MetaRec.Core.Data;
+using MetaRec.Testing;
 
 namespace MetaRec.Core.Tests.Data;
 

@@ -1,13 +1,12 @@
 using System.Text;
 
-namespace MetaRec.Core.Tests.Data;
+namespace MetaRec.Testing;
 
-/// <summary>A temporary folder for dataset files a test writes; deleted on dispose.</summary>
-public sealed class TempFolder : IDisposable
+/// <summary>A temporary folder for what a test writes (dataset files, an app's storage); deleted on dispose.</summary>
+public sealed class TempFolder(string prefix = "metarec-data-") : IDisposable
 {
-    public TempFolder() => Path = Directory.CreateTempSubdirectory("metarec-data-").FullName;
 
-    public string Path { get; }
+    public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
 
     /// <summary>Writes the lines, each ending in '\n', in the given encoding (UTF-8 without BOM by default).</summary>
     public string Write(string file, IEnumerable<string> lines, Encoding? encoding = null)
@@ -18,5 +17,11 @@ public sealed class TempFolder : IDisposable
         return path;
     }
 
-    public void Dispose() => Directory.Delete(Path, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
 }

@@ -84,17 +84,22 @@ builder.Services.AddSingleton(_ => new RunRepository(settings.Storage.CreateRunS
 builder.Services.AddSingleton(_ => new TrainingQueues(TrainingQueue(settings.Training.QueueName), TrainingQueue(settings.Training.RefreshQueueName)));
 builder.Services.AddSingleton(services => new PipelineEngine(
     services.GetRequiredService<RunRepository>(),
-    new LocalProcessLauncher(
-        settings.Training.JobsFolder.Length > 0 ? settings.Training.JobsFolder : settings.Storage.Folder,
-        "dotnet",
-        settings.Training.Metarec.Length > 0 ? [Path.GetFullPath(settings.Training.Metarec)] : [],
-        Directory.GetCurrentDirectory()),
+    settings.Training.Launcher == "aca"
+        ? new ContainerAppsJobLauncher(settings.Training.ContainerApps, new HttpClient())
+        : new LocalProcessLauncher(
+            settings.Training.JobsFolder.Length > 0 ? settings.Training.JobsFolder : settings.Storage.Folder,
+            "dotnet",
+            settings.Training.Metarec.Length > 0 ? [Path.GetFullPath(settings.Training.Metarec)] : []),
     services.GetRequiredService<MetaRec.Storage.Registry.IModelRegistry>(),
     services.GetRequiredService<PluginCatalog>(),
     (run, shard, shards, cancellation) => TrainingRunFunctions.EnqueueShardAsync(services.GetRequiredService<TrainingQueues>(), services.GetRequiredService<RunRepository>(), run, shard, shards, cancellation),
     new PipelineOptions(
         settings.Training.PollInterval,
         Path.Combine(settings.Training.JobsFolder.Length > 0 ? settings.Training.JobsFolder : settings.Storage.Folder, "snapshots"),
+        StorageArguments(settings.Storage),
+        settings.Storage.Backend == "folder" || string.IsNullOrEmpty(settings.Storage.ConnectionString)
+            ? null
+            : new Dictionary<string, string> { ["METAREC_STORAGE_CONNECTION_STRING"] = settings.Storage.ConnectionString },
         settings.Training.MaxAttempts,
         settings.Training.CrashAt.Length > 0 ? settings.Training.CrashAt : null),
     TimeProvider.System));
@@ -122,6 +127,12 @@ if (!customHandler)
         builder.Services.AddHostedService<TimerTrigger>();
     }
 }
+
+// The flags that let a training job reach this app's registry (a connection string travels in
+// the job's environment, never on its command line).
+static string[] StorageArguments(MetaRec.Storage.StorageOptions storage) => storage.Backend == "folder"
+    ? ["--storage-folder", Path.GetFullPath(storage.Folder)]
+    : ["--storage-container", storage.Container];
 
 IMessageQueue TrainingQueue(string name)
 {

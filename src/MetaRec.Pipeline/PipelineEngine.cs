@@ -28,7 +28,9 @@ public sealed record AdvanceResult(AdvanceMessage? Next, TimeSpan Delay, string 
 /// (pointer moved, not recorded).
 /// </param>
 /// <param name="SnapshotsFolder">Where the snapshot step writes each run's snapshot manifest (<c>{run}.json</c>), the job's input.</param>
-public sealed record PipelineOptions(TimeSpan PollInterval, string SnapshotsFolder, int MaxAttempts = 2, string? CrashAt = null);
+/// <param name="StorageArguments">The <c>metarec</c> storage flags that reach this app's registry (e.g. <c>--storage-folder DIR</c>): the job registers its checkpoint there.</param>
+/// <param name="JobEnvironment">Environment the job gets (e.g. the storage connection string, kept off its command line).</param>
+public sealed record PipelineOptions(TimeSpan PollInterval, string SnapshotsFolder, IReadOnlyList<string> StorageArguments, IReadOnlyDictionary<string, string>? JobEnvironment = null, int MaxAttempts = 2, string? CrashAt = null);
 
 /// <summary>
 /// The training pipeline as a persisted state machine, the monitor pattern over an external job:
@@ -43,7 +45,7 @@ public sealed record PipelineOptions(TimeSpan PollInterval, string SnapshotsFold
 /// </summary>
 public sealed class PipelineEngine(
     RunRepository runs,
-    ILocalJobs launcher,
+    IJobLauncher launcher,
     IModelRegistry registry,
     PluginCatalog plugins,
     Func<string, int, int, CancellationToken, Task> enqueueShard,
@@ -129,11 +131,8 @@ public sealed class PipelineEngine(
         };
     }
 
-    /// <summary>The folder of the current attempt's checkpoint.</summary>
-    public string CheckpointFolderOf(TrainingRun run) => Path.Combine(launcher.FolderOf(Spec(run, run.Job?.Attempt ?? 1).Name), "checkpoint");
-
     /// <summary>The snapshot manifest of a run: what its job trains on.</summary>
-    public string SnapshotPathOf(string runId) => Path.Combine(options.SnapshotsFolder, Storage.Registry.StorageNames.RunId(runId) + ".json");
+    public string SnapshotPathOf(string runId) => Path.GetFullPath(Path.Combine(options.SnapshotsFolder, Storage.Registry.StorageNames.RunId(runId) + ".json"));
 
     private async Task<AdvanceResult> SnapshotAsync(TrainingRun run, CancellationToken cancellation)
     {
@@ -191,16 +190,26 @@ public sealed class PipelineEngine(
     private async Task<AdvanceResult> EvaluateAsync(TrainingRun run, CancellationToken cancellation)
     {
         var request = run.Request;
-        var folder = CheckpointFolderOf(run);
-        using var candidate = CheckpointFolder.Load(folder, plugins.Get, out var manifest);
-        if (manifest.Data.Fingerprint != run.Snapshot)
+        var version = CandidateVersion(run);
+        ModelManifest manifest;
+        try
         {
-            var reason = $"the job trained on data {manifest.Data.Fingerprint[..12]}, not the snapshot {run.Snapshot?[..12]}";
+            manifest = await registry.GetManifestAsync(request.Family, version, cancellation).ConfigureAwait(false);
+        }
+        catch (KeyNotFoundException)
+        {
+            var missing = $"job {run.Job!.JobId} succeeded but registered no checkpoint {request.Family}/{version}";
+            return await MoveAsync(run, r => r.Moved(RunState.Failed, missing) with { Reason = missing }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
+        }
+        if (manifest.DataSnapshot != run.Snapshot)
+        {
+            var reason = $"the job trained on data {manifest.DataSnapshot?[..12]}, not the snapshot {run.Snapshot?[..12]}";
             return await MoveAsync(run, r => r.Moved(RunState.Failed, reason) with { Reason = reason }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
         }
-        // Held-out users: the test users of the job's own split.
+        using var candidate = await LoadAsync(request.Family, version, cancellation).ConfigureAwait(false);
+        // Held-out users: the test users of the job's own split (same data, protocol and seed).
         var dataset = DatasetReader.Read(request.Data);
-        var split = Protocol.Split(manifest.Data.Protocol, dataset, new ColdStartOptions { Seed = manifest.Data.SplitSeed });
+        var split = Protocol.Split(ColdStartProtocol.Name, dataset, new ColdStartOptions { Seed = request.Seed });
         var mine = ModelEvaluation.Evaluate(candidate, split.Test);
         var metrics = new Dictionary<string, double>(run.Metrics) { ["candidate." + request.Metric] = Metric(mine, request.Metric) };
         var active = await registry.GetActiveAsync(request.Family, cancellation).ConfigureAwait(false);
@@ -212,10 +221,7 @@ public sealed class PipelineEngine(
         }
         else
         {
-            using var buffer = new MemoryStream();
-            await registry.DownloadWeightsAsync(request.Family, active.Version, buffer, cancellation).ConfigureAwait(false);
-            buffer.Position = 0;
-            using var incumbent = plugins.Get(request.Family).Load(buffer);
+            using var incumbent = await LoadAsync(request.Family, active.Version, cancellation).ConfigureAwait(false);
             var theirs = Metric(ModelEvaluation.Evaluate(incumbent, split.Test), request.Metric);
             var ours = metrics["candidate." + request.Metric];
             metrics["active." + request.Metric] = theirs;
@@ -231,33 +237,7 @@ public sealed class PipelineEngine(
     private async Task<AdvanceResult> PromoteAsync(TrainingRun run, CancellationToken cancellation)
     {
         var family = run.Request.Family;
-        var folder = CheckpointFolderOf(run);
-        var manifest = CheckpointFolder.ReadManifest(folder);
-        var version = run.Id;
-        if (!await ExistsAsync(family, version, cancellation).ConfigureAwait(false))
-        {
-            await using var weights = File.OpenRead(Path.Combine(folder, Path.GetFileName(manifest.Weights.File)));
-            try
-            {
-                await registry.RegisterAsync(
-                    new ModelManifest
-                    {
-                        Family = family,
-                        Version = version,
-                        CreatedUtc = time.GetUtcNow(),
-                        Settings = manifest.Settings,
-                        Metrics = run.Metrics,
-                        DataSnapshot = manifest.Data.Fingerprint,
-                        ItemIds = manifest.ItemIds ?? [],
-                    },
-                    weights,
-                    cancellation).ConfigureAwait(false);
-            }
-            catch (RegistryConflictException)
-            {
-                // Registered by a handler that crashed before recording it: same weights, same version.
-            }
-        }
+        var version = CandidateVersion(run); // registered by the job, verified by the gate
         var active = await registry.GetActiveAsync(family, cancellation).ConfigureAwait(false);
         if (active?.Version != version)
         {
@@ -289,6 +269,17 @@ public sealed class PipelineEngine(
         return await MoveAsync(run, r => r.Moved(RunState.Completed, $"embedding refresh fanned out in {run.Request.Shards} shards"), TimeSpan.Zero, cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>The version the current attempt's job registers its checkpoint as: the attempt's name.</summary>
+    private static string CandidateVersion(TrainingRun run) => $"{run.Id}-a{run.Job!.Attempt}";
+
+    private async Task<Abstractions.IRecModel> LoadAsync(string family, string version, CancellationToken cancellation)
+    {
+        using var buffer = new MemoryStream();
+        await registry.DownloadWeightsAsync(family, version, buffer, cancellation).ConfigureAwait(false);
+        buffer.Position = 0;
+        return plugins.Get(family).Load(buffer);
+    }
+
     /// <summary>The version the gate compared with, from the Evaluate step's outcome.</summary>
     private static string? GatedVersion(TrainingRun run)
     {
@@ -296,19 +287,6 @@ public sealed class PipelineEngine(
         const string marker = " vs active ";
         var start = outcome.IndexOf(marker, StringComparison.Ordinal);
         return start < 0 ? null : outcome[(start + marker.Length)..].Split(' ')[0];
-    }
-
-    private async Task<bool> ExistsAsync(string family, string version, CancellationToken cancellation)
-    {
-        try
-        {
-            await registry.GetManifestAsync(family, version, cancellation).ConfigureAwait(false);
-            return true;
-        }
-        catch (KeyNotFoundException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Writes <paramref name="change"/> if the run is still at the revision read; the next message, or none if another handler moved it.</summary>
@@ -332,14 +310,16 @@ public sealed class PipelineEngine(
         List<string> arguments =
         [
             "train", "--family", request.Family, "--snapshot", SnapshotPathOf(run.Id), "--epochs", request.Epochs.ToString(CultureInfo.InvariantCulture),
-            "--seed", request.Seed.ToString(CultureInfo.InvariantCulture), "--out", Path.Combine(launcher.FolderOf(name), "checkpoint"),
+            "--seed", request.Seed.ToString(CultureInfo.InvariantCulture), "--out", "checkpoint", "--register", name,
+            .. options.StorageArguments,
         ];
         foreach (var (key, value) in request.Settings)
         {
             arguments.Add("--set");
             arguments.Add($"{key}={value}");
         }
-        return new JobSpec(run.Id, attempt, arguments, new Dictionary<string, string> { ["METAREC_RUN_ID"] = run.Id });
+        var environment = new Dictionary<string, string>(options.JobEnvironment ?? new Dictionary<string, string>()) { ["METAREC_RUN_ID"] = run.Id };
+        return new JobSpec(run.Id, attempt, arguments, environment);
     }
 
     private static double Metric(EvaluationResult result, string metric) => metric switch

@@ -120,7 +120,29 @@ public sealed class TrainingContractTests : IDisposable
         }, TimeSpan.FromMinutes(2));
 
         var served = JsonDocument.Parse(answer).RootElement;
-        Assert.Equal(runId, served.GetProperty("modelVersion").GetString());
+        Assert.Equal(runId + "-a1", served.GetProperty("modelVersion").GetString());
         Assert.Equal(1, served.GetProperty("watermark").GetInt64());
+    }
+}
+
+public sealed class TrainingSettingsTests
+{
+    [Fact]
+    public void The_launcher_and_its_container_apps_job_are_validated_naming_the_setting()
+    {
+        var unknown = Assert.Throws<ArgumentException>(() => new FunctionAppOptions { Training = new() { Launcher = "k8s" } }.Validate());
+        Assert.Contains("MetaRec:Training:Launcher must be local or aca, not 'k8s'", unknown.Message, StringComparison.Ordinal);
+
+        var incomplete = Assert.Throws<ArgumentException>(() => new FunctionAppOptions { Training = new() { Launcher = "aca" } }.Validate());
+        Assert.Contains("MetaRec:Training:ContainerApps:", incomplete.Message, StringComparison.Ordinal);
+
+        var aca = new Training.TrainingOptions
+        {
+            Launcher = "aca",
+            ContainerApps = new() { SubscriptionId = "00000000-0000-0000-0000-000000000001", ResourceGroup = "rg", JobName = "metarec-train", ContainerName = "metarec" },
+        };
+        aca.Validate();
+        Assert.True(aca.IsConfigured); // the job's image brings metarec; no local tool needed
+        Assert.False(new Training.TrainingOptions().IsConfigured);
     }
 }

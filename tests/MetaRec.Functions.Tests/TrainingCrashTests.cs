@@ -118,7 +118,7 @@ public sealed class TrainingCrashTests : IDisposable
         // Exactly one promotion: the run's version is active and nothing was active before it.
         var registry = new FolderModelRegistry(_root.FullName);
         var active = (await registry.GetActiveAsync("mpp"))!;
-        Assert.Equal(runId, active.Version);
+        Assert.Equal(runId + "-a1", active.Version); // registered by the job, promoted by the run
         Assert.Empty(active.Previous);
         Assert.Single(await registry.ListVersionsAsync("mpp"));
         // No partial file anywhere (checkpoint, registry, run documents).

@@ -25,7 +25,7 @@ public sealed class PipelineEngineTests : IDisposable
 
     public void Dispose() => _root.Delete(recursive: true);
 
-    private LocalProcessLauncher Launcher => new(_root.FullName, "dotnet", [CliDll], _root.FullName);
+    private LocalProcessLauncher Launcher => new(_root.FullName, "dotnet", [CliDll]);
 
     private FolderModelRegistry Registry => new(_root.FullName);
 
@@ -42,7 +42,7 @@ public sealed class PipelineEngineTests : IDisposable
             }
             return Task.CompletedTask;
         },
-        new PipelineOptions(TimeSpan.FromMilliseconds(200), Path.Combine(_root.FullName, "snapshots"), maxAttempts),
+        new PipelineOptions(TimeSpan.FromMilliseconds(200), Path.Combine(_root.FullName, "snapshots"), ["--storage-folder", _root.FullName], MaxAttempts: maxAttempts),
         TimeProvider.System);
 
     private static RunRequest Request(string family = "mpp", int epochs = 1, IReadOnlyDictionary<string, string>? settings = null) =>
@@ -81,7 +81,7 @@ public sealed class PipelineEngineTests : IDisposable
             [RunState.Snapshot, RunState.Launch, RunState.Monitor, RunState.Evaluate, RunState.Promote, RunState.Refresh],
             done.Steps.Select(s => s.Step));
         Assert.Contains("nothing active: passes the gate", done.Steps.Single(s => s.Step == RunState.Evaluate).Outcome, StringComparison.Ordinal);
-        Assert.Equal(run.Id, (await Registry.GetActiveAsync("mpp"))!.Version);
+        Assert.Equal(run.Id + "-a1", (await Registry.GetActiveAsync("mpp"))!.Version); // the job registered it; the run promoted it
         Assert.InRange(done.Metrics["candidate.auc"], 0.5, 1);
         Assert.Equal([0, 1, 2], _shards.Where(s => s.Run == run.Id).Select(s => s.Shard).Order());
         Assert.True(File.Exists(Path.Combine(Launcher.FolderOf(run.Id + "-a1"), "output.log")), "the job's output is kept with the run");
@@ -109,11 +109,11 @@ public sealed class PipelineEngineTests : IDisposable
         var rejected = await DriveAsync(engine, runs, second);
 
         Assert.Equal(RunState.Rejected, rejected.State);
-        Assert.Contains($"vs active {good.Id}", rejected.Reason, StringComparison.Ordinal);
+        Assert.Contains($"vs active {good.Id}-a1", rejected.Reason, StringComparison.Ordinal);
         Assert.Contains("does not pass the gate", rejected.Reason, StringComparison.Ordinal);
         Assert.True(rejected.Metrics["candidate.auc"] < rejected.Metrics["active.auc"]);
-        Assert.Equal(good.Id, (await Registry.GetActiveAsync("mpp"))!.Version);
-        Assert.DoesNotContain(bad.Id, (await Registry.ListVersionsAsync("mpp")).Select(v => v.Version));
+        Assert.Equal(good.Id + "-a1", (await Registry.GetActiveAsync("mpp"))!.Version);
+        Assert.Contains(bad.Id + "-a1", (await Registry.ListVersionsAsync("mpp")).Select(v => v.Version)); // kept for the record, never active
     }
 
     [Fact]

@@ -73,30 +73,36 @@ internal static class ModelsCommand
         storage.AddTo(command);
         command.SetAction((result, cancellation) => Run(async () =>
         {
-            var folder = result.GetValue(checkpoint)!;
-            var local = CheckpointFolder.ReadManifest(folder);
-            var weights = Path.Combine(folder, Path.GetFileName(local.Weights.File));
-            if (CheckpointFolder.Sha256(weights) != local.Weights.Sha256)
-            {
-                throw new InvalidDataException($"{weights} does not match the SHA-256 in {folder}/manifest.json: refusing to register it");
-            }
-            await using var stream = File.OpenRead(weights);
-            var stored = await storage.Resolve(result).CreateRegistry().RegisterAsync(
-                new ModelManifest
-                {
-                    Family = local.Family,
-                    Version = result.GetValue(version)!,
-                    Settings = local.Settings,
-                    Metrics = local.Metrics,
-                    DataSnapshot = local.Data.Fingerprint,
-                    ItemIds = local.ItemIds ?? [],
-                },
-                stream,
-                cancellation);
+            var stored = await RegisterCheckpointAsync(storage.Resolve(result).CreateRegistry(), result.GetValue(checkpoint)!, result.GetValue(version)!, cancellation);
             AnsiConsole.MarkupLine(Markup.Escape($"registered {stored.Family}/{stored.Version} ({stored.WeightsBytes:N0} bytes, sha256 {stored.WeightsSha256[..12]}…)"));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Registers a checkpoint folder (its weights verified against its manifest) as a new version; shared with <c>train --register</c>.</summary>
+    public static async Task<ModelManifest> RegisterCheckpointAsync(IModelRegistry registry, string folder, string version, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var local = CheckpointFolder.ReadManifest(folder);
+        var weights = Path.Combine(folder, Path.GetFileName(local.Weights.File));
+        if (CheckpointFolder.Sha256(weights) != local.Weights.Sha256)
+        {
+            throw new InvalidDataException($"{weights} does not match the SHA-256 in {folder}/manifest.json: refusing to register it");
+        }
+        await using var stream = File.OpenRead(weights);
+        return await registry.RegisterAsync(
+            new ModelManifest
+            {
+                Family = local.Family,
+                Version = version,
+                Settings = local.Settings,
+                Metrics = local.Metrics,
+                DataSnapshot = local.Data.Fingerprint,
+                ItemIds = local.ItemIds ?? [],
+            },
+            stream,
+            cancellation).ConfigureAwait(false);
     }
 
     private static Command Promote()

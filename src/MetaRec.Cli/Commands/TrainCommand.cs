@@ -4,6 +4,7 @@ using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
 using MetaRec.Core.Protocols;
 using MetaRec.Core.Training;
+using MetaRec.Storage.Registry;
 using Spectre.Console;
 
 namespace MetaRec.Cli.Commands;
@@ -21,12 +22,16 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Checkpoint folder to write.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the split and the model.", DefaultValueFactory = _ => 1 };
         var snapshot = new Option<string?>("--snapshot") { Description = "A snapshot manifest (the training pipeline writes one per run): train on the data it names, refusing if that data changed. Instead of --data." };
+        var register = new Option<string?>("--register") { Description = "Also register the checkpoint in the model registry as this version (unpromoted); the training pipeline's jobs hand their checkpoint over this way." };
+        var storage = new StorageCliOptions();
         var training = new TrainingOptions();
-        var command = new Command("train", "Train one model family and write a checkpoint folder.") { data, family, output, seed, snapshot };
+        var command = new Command("train", "Train one model family and write a checkpoint folder.") { data, family, output, seed, snapshot, register };
         training.AddTo(command);
+        storage.AddTo(command);
         command.SetAction((result, cancellation) => Task.FromResult(CliHost.Guard(() =>
         {
             var protocolName = training.Protocol(result);
+            var registry = result.GetValue(register) is { } version ? (Version: StorageNames.Version(version), Registry: storage.Resolve(result).CreateRegistry()) : default;
             var splitOptions = training.Split(result, result.GetValue(seed));
             var trainer = training.Trainer(result, result.GetValue(seed));
             var catalog = CliHost.Start(training.Threads(result));
@@ -86,7 +91,24 @@ internal static class TrainCommand
             });
             AnsiConsole.MarkupLine(Markup.Escape(
                 $"wrote {folder}: {manifest.Family}, best epoch {fit.BestEpoch}, test AUC {test.Auc:F4}, GAUC {test.Gauc:F4}, weights sha256 {manifest.Weights.Sha256[..12]}…"));
-            return fit.Cancelled ? 130 : 0;
+            if (fit.Cancelled)
+            {
+                return 130;
+            }
+            if (registry.Registry is not null)
+            {
+                ModelManifest stored;
+                try
+                {
+                    stored = ModelsCommand.RegisterCheckpointAsync(registry.Registry, folder, registry.Version, cancellation).GetAwaiter().GetResult();
+                }
+                catch (RegistryConflictException e)
+                {
+                    throw new InvalidOperationException($"--register: {e.Message}", e);
+                }
+                AnsiConsole.MarkupLine(Markup.Escape($"registered {stored.Family}/{stored.Version} (not promoted)"));
+            }
+            return 0;
         })));
         return command;
     }

@@ -6,7 +6,16 @@ namespace MetaRec.Functions.Training;
 /// </summary>
 public sealed class TrainingOptions
 {
-    /// <summary>The <c>metarec</c> tool the local launcher runs (a path to metarec.dll, run with dotnet); empty: training runs are refused with 503.</summary>
+    /// <summary>Who runs the training job: <c>local</c> (a child process, the embedded default) or <c>aca</c> (an Azure Container Apps job, <see cref="ContainerApps"/>).</summary>
+    public string Launcher { get; set; } = "local";
+
+    /// <summary>The Container Apps job the <c>aca</c> launcher starts (<c>MetaRec:Training:ContainerApps:*</c>).</summary>
+    public Pipeline.Jobs.ContainerAppsJobOptions ContainerApps { get; set; } = new();
+
+    /// <summary>Whether runs can be started: a local launcher needs the metarec tool; the aca job brings its own.</summary>
+    public bool IsConfigured => Launcher == "aca" || Metarec.Length > 0;
+
+    /// <summary>The <c>metarec</c> tool the local launcher runs (a path to metarec.dll, run with dotnet); empty with the local launcher: training runs are refused with 503.</summary>
     public string Metarec { get; set; } = string.Empty;
 
     /// <summary>Where job folders (script, output, checkpoint) go; empty: the storage folder.</summary>
@@ -27,6 +36,14 @@ public sealed class TrainingOptions
 
     public void Validate()
     {
+        if (Launcher is not ("local" or "aca"))
+        {
+            throw new ArgumentException($"MetaRec:Training:Launcher must be local or aca, not '{Launcher}'", nameof(Launcher));
+        }
+        if (Launcher == "aca")
+        {
+            ContainerApps.Validate();
+        }
         if (Metarec.Length > 0 && !File.Exists(Metarec))
         {
             throw new ArgumentException($"MetaRec:Training:Metarec names '{Metarec}', which does not exist", nameof(Metarec));

@@ -35,9 +35,9 @@ public sealed partial class TrainingRunFunctions(PipelineEngine engine, RunRepos
         {
             return FunctionResponse.Problem(400, "Bad request", $"the body is not a run request: {e.Message}");
         }
-        if (options.Value.Training.Metarec.Length == 0)
+        if (!options.Value.Training.IsConfigured)
         {
-            return FunctionResponse.Problem(503, "Training is not configured", "set MetaRec:Training:Metarec to the metarec tool (metarec.dll) the training job runs");
+            return FunctionResponse.Problem(503, "Training is not configured", "set MetaRec:Training:Metarec to the metarec tool (metarec.dll) the local training job runs, or MetaRec:Training:Launcher to aca with its ContainerApps settings");
         }
         if (request is null)
         {
@@ -102,7 +102,7 @@ public sealed partial class TrainingRunFunctions(PipelineEngine engine, RunRepos
         ArgumentNullException.ThrowIfNull(queues);
         ArgumentNullException.ThrowIfNull(runs);
         var run = await runs.GetAsync(runId, cancellation).ConfigureAwait(false) ?? throw new InvalidOperationException($"no run {runId}");
-        var message = new RefreshShardMessage(runId, run.Request.Family, runId, shard, shards);
+        var message = new RefreshShardMessage(runId, run.Request.Family, $"{runId}-a{run.Job!.Attempt}", shard, shards);
         await queues.Refresh.SendLaterAsync(JsonSerializer.Serialize(message, Json), TimeSpan.Zero, cancellation).ConfigureAwait(false);
     }
 

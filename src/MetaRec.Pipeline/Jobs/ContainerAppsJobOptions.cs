@@ -11,7 +11,7 @@ namespace MetaRec.Pipeline.Jobs;
 public sealed partial record ContainerAppsJobOptions
 {
     /// <summary>The configuration section these settings are documented under.</summary>
-    public const string Section = "MetaRec:Pipeline:ContainerApps";
+    public const string Section = "MetaRec:Training:ContainerApps";
 
     /// <summary>The Microsoft.App api-version (GA) used for every request. Default 2026-07-01.</summary>
     public const string DefaultApiVersion = "2026-07-01";

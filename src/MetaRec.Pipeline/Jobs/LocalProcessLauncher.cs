@@ -9,9 +9,10 @@ namespace MetaRec.Pipeline.Jobs;
 /// folder <c>{root}/jobs/{attempt name}/</c> holds the script it runs, its pid, its output
 /// (<c>output.log</c>, the run's logs) and, once it ends, its exit code. The process is started
 /// in its own session through a script that writes the exit code itself, so it outlives the app
-/// that started it and its status survives the app's restart. The job id is the attempt name.
+/// that started it and its status survives the app's restart. The job runs in its folder (a
+/// relative <c>--out</c> lands there). The job id is the attempt name.
 /// </summary>
-public sealed class LocalProcessLauncher(string root, string executable, IReadOnlyList<string> prefixArguments, string workingDirectory) : ILocalJobs
+public sealed class LocalProcessLauncher(string root, string executable, IReadOnlyList<string> prefixArguments) : IJobLauncher
 {
     private readonly string _jobs = Path.Combine(Path.GetFullPath(root), "jobs");
 
@@ -32,7 +33,7 @@ public sealed class LocalProcessLauncher(string root, string executable, IReadOn
             return spec.Name; // started before (by this or an earlier instance of the app)
         }
         var command = new StringBuilder();
-        command.Append("cd ").Append(Quote(workingDirectory)).Append('\n');
+        command.Append("cd ").Append(Quote(folder)).Append('\n');
         command.Append(string.Join(' ', new[] { executable }.Concat(prefixArguments).Concat(spec.Arguments).Select(Quote)));
         command.Append(" > ").Append(Quote(Path.Combine(folder, "output.log"))).Append(" 2>&1\n");
         command.Append("echo $? > ").Append(Quote(Path.Combine(folder, "exit-code.partial")));
@@ -148,10 +149,4 @@ public sealed class LocalProcessLauncher(string root, string executable, IReadOn
     }
 
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-}
-
-/// <summary>A launcher whose jobs have a local folder (for the checkpoint they write).</summary>
-public interface ILocalJobs : IJobLauncher
-{
-    string FolderOf(string jobId);
 }

@@ -149,6 +149,7 @@ public sealed class PipelineEngineTests : IDisposable
         var engine = Engine();
         Assert.Contains("device", (await Assert.ThrowsAsync<ArgumentException>(() => engine.StartAsync(Request() with { Device = "tpu" }))).Message, StringComparison.Ordinal);
         Assert.Contains("metric", (await Assert.ThrowsAsync<ArgumentException>(() => engine.StartAsync(Request() with { Metric = "mae" }))).Message, StringComparison.Ordinal);
+        Assert.Contains("cuda is not supported yet", (await Assert.ThrowsAsync<ArgumentException>(() => engine.StartAsync(Request() with { Device = "cuda" }))).Message, StringComparison.Ordinal);
         Assert.Contains("no model family 'nope'", (await Assert.ThrowsAsync<KeyNotFoundException>(() => engine.StartAsync(Request(family: "nope")))).Message, StringComparison.Ordinal);
     }
 }

@@ -24,7 +24,7 @@ public enum RunState
 /// <param name="Data">Dataset the job trains on (path or, in Azure, a mounted path).</param>
 /// <param name="Settings">Model settings (<c>--set</c>).</param>
 /// <param name="Epochs">Most epochs of the job.</param>
-/// <param name="Device">cpu or cuda.</param>
+/// <param name="Device">cpu; cuda is refused until the job can train on a GPU.</param>
 /// <param name="Metric">Validation metric of the quality gate: auc, gauc or logloss.</param>
 /// <param name="Margin">How much the candidate must beat the active model by.</param>
 /// <param name="Seed">Seed of the split (held-out users) and the model.</param>
@@ -58,6 +58,11 @@ public sealed record RunRequest(
         if (Device is not ("cpu" or "cuda"))
         {
             throw new ArgumentException($"device must be cpu or cuda, not '{Device}'", nameof(Device));
+        }
+        if (Device == "cuda")
+        {
+            // Refused rather than trained on the CPU behind the caller's back.
+            throw new ArgumentException("device cuda is not supported yet: metarec train runs on the CPU only", nameof(Device));
         }
         if (Metric is not ("auc" or "gauc" or "logloss"))
         {

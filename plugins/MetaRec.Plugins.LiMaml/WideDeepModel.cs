@@ -1,4 +1,3 @@
-using System.Text;
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
@@ -120,15 +119,7 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
     }
 
     /// <summary>Stable bucket of a user id (FNV-1a over UTF-8).</summary>
-    private int Bucket(string userId)
-    {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(userId))
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-        return (int)(hash % (uint)_buckets);
-    }
+    private int Bucket(string userId) => StableHash.Bucket(userId, _buckets);
 
     /// <summary>(tasks, length) logits from (tasks, idSize + 1) id rows.</summary>
     private Tensor Logits(TaskTensors input, Tensor idRows)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MetaRec.Core.Data;
 using MetaRec.Functions.Hosting;
 using MetaRec.Functions.Interactions;
 using MetaRec.Functions.Serving;
@@ -146,16 +147,7 @@ public sealed partial class TrainingRunFunctions(PipelineEngine engine, RunRepos
     }
 
     /// <summary>Stable shard of a user id (FNV-1a over UTF-8), the same on every instance.</summary>
-    public static int ShardOf(string userId, int shards)
-    {
-        ArgumentNullException.ThrowIfNull(userId);
-        var hash = 2166136261u;
-        foreach (var b in System.Text.Encoding.UTF8.GetBytes(userId))
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-        return (int)(hash % (uint)shards);
-    }
+    public static int ShardOf(string userId, int shards) => StableHash.Bucket(userId, shards);
 
     private async Task<TrainingRun?> FindAsync(string? runId, CancellationToken cancellation)
     {

@@ -57,14 +57,8 @@ public sealed class PeriodRegistry(IModelRegistry registry)
     }
 
     /// <summary>Downloads a version (verified) and loads it with <paramref name="load"/>.</summary>
-    public async Task<T> LoadAsync<T>(string family, string version, Func<Stream, T> load, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(load);
-        using var buffer = new MemoryStream();
-        await registry.DownloadWeightsAsync(family, version, buffer, cancellation).ConfigureAwait(false);
-        buffer.Position = 0;
-        return load(buffer);
-    }
+    public async Task<T> LoadAsync<T>(string family, string version, Func<Stream, T> load, CancellationToken cancellation = default) =>
+        (await registry.LoadAsync(family, version, load, cancellation).ConfigureAwait(false)).Value;
 
     /// <summary>Registers what <paramref name="save"/> writes under <paramref name="manifest"/>.</summary>
     public async Task<ModelManifest> RegisterAsync(ModelManifest manifest, Action<Stream> save, CancellationToken cancellation = default)

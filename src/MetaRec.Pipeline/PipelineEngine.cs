@@ -272,13 +272,8 @@ public sealed class PipelineEngine(
     /// <summary>The version the current attempt's job registers its checkpoint as: the attempt's name.</summary>
     private static string CandidateVersion(TrainingRun run) => $"{run.Id}-a{run.Job!.Attempt}";
 
-    private async Task<Abstractions.IRecModel> LoadAsync(string family, string version, CancellationToken cancellation)
-    {
-        using var buffer = new MemoryStream();
-        await registry.DownloadWeightsAsync(family, version, buffer, cancellation).ConfigureAwait(false);
-        buffer.Position = 0;
-        return plugins.Get(family).Load(buffer);
-    }
+    private async Task<Abstractions.IRecModel> LoadAsync(string family, string version, CancellationToken cancellation) =>
+        (await registry.LoadAsync(family, version, plugins.Get(family).Load, cancellation).ConfigureAwait(false)).Value;
 
     /// <summary>The version the gate compared with, from the Evaluate step's outcome.</summary>
     private static string? GatedVersion(TrainingRun run)

@@ -101,10 +101,7 @@ public sealed partial class ActiveModelProvider : IDisposable
 
     private async Task<ServedModel> LoadAsync(string version, CancellationToken cancellation)
     {
-        using var weights = new MemoryStream();
-        var manifest = await _registry.DownloadWeightsAsync(_family.Name, version, weights, cancellation).ConfigureAwait(false);
-        weights.Position = 0;
-        var model = _family.Load(weights);
+        var (model, manifest) = await _registry.LoadAsync(_family.Name, version, _family.Load, cancellation).ConfigureAwait(false);
         try
         {
             return new ServedModel(manifest, model);

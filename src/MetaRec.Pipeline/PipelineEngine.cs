@@ -1,7 +1,6 @@
 using System.Globalization;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
-using MetaRec.Core.Evaluation;
 using MetaRec.Core.Plugins;
 using MetaRec.Core.Protocols;
 using MetaRec.Core.Training;
@@ -211,7 +210,7 @@ public sealed class PipelineEngine(
         var dataset = DatasetReader.Read(request.Data);
         var split = Protocol.Split(ColdStartProtocol.Name, dataset, new ColdStartOptions { Seed = request.Seed });
         var mine = ModelEvaluation.Evaluate(candidate, split.Test);
-        var metrics = new Dictionary<string, double>(run.Metrics) { ["candidate." + request.Metric] = Metric(mine, request.Metric) };
+        var metrics = new Dictionary<string, double>(run.Metrics) { ["candidate." + request.Metric] = mine.Metric(request.Metric) };
         var active = await registry.GetActiveAsync(request.Family, cancellation).ConfigureAwait(false);
         string verdict;
         var better = true;
@@ -222,7 +221,7 @@ public sealed class PipelineEngine(
         else
         {
             using var incumbent = await LoadAsync(request.Family, active.Version, cancellation).ConfigureAwait(false);
-            var theirs = Metric(ModelEvaluation.Evaluate(incumbent, split.Test), request.Metric);
+            var theirs = ModelEvaluation.Evaluate(incumbent, split.Test).Metric(request.Metric);
             var ours = metrics["candidate." + request.Metric];
             metrics["active." + request.Metric] = theirs;
             better = request.Metric == "logloss" ? ours < theirs - request.Margin : ours > theirs + request.Margin;
@@ -316,13 +315,6 @@ public sealed class PipelineEngine(
         var environment = new Dictionary<string, string>(options.JobEnvironment ?? new Dictionary<string, string>()) { ["METAREC_RUN_ID"] = run.Id };
         return new JobSpec(run.Id, attempt, arguments, environment);
     }
-
-    private static double Metric(EvaluationResult result, string metric) => metric switch
-    {
-        "gauc" => result.Gauc,
-        "logloss" => result.LogLoss,
-        _ => result.Auc,
-    };
 
     private void CrashPoint(string point)
     {

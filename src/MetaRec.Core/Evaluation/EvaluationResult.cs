@@ -21,4 +21,15 @@ public sealed record EvaluationResult(
     double? Mae,
     int Users,
     int Examples,
-    int K = 10);
+    int K = 10)
+{
+    /// <summary>The metric model selection and quality gates name: auc, gauc or logloss.</summary>
+    /// <exception cref="ArgumentException">Any other name.</exception>
+    public double Metric(string name) => name switch
+    {
+        "auc" => Auc,
+        "gauc" => Gauc,
+        "logloss" => LogLoss,
+        _ => throw new ArgumentException($"metric must be auc, gauc or logloss, not '{name}'", nameof(name)),
+    };
+}

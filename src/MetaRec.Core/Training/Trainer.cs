@@ -85,10 +85,5 @@ public static class Trainer
     }
 
     /// <summary>Higher is better for every selection metric (log loss is negated).</summary>
-    private static double Score(EvaluationResult result, string metric) => metric switch
-    {
-        "gauc" => result.Gauc,
-        "logloss" => -result.LogLoss,
-        _ => result.Auc,
-    };
+    private static double Score(EvaluationResult result, string metric) => metric == "logloss" ? -result.LogLoss : result.Metric(metric);
 }

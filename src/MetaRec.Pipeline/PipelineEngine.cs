@@ -229,8 +229,8 @@ public sealed class PipelineEngine(
                 $"candidate {request.Metric} {ours:F4} vs active {active.Version} {theirs:F4} on {split.Test.Count} held-out users (margin {request.Margin}): {(better ? "passes" : "does not pass")} the gate");
         }
         return better
-            ? await MoveAsync(run, r => r.Moved(RunState.Promote, verdict) with { Metrics = metrics }, TimeSpan.Zero, cancellation).ConfigureAwait(false)
-            : await MoveAsync(run, r => r.Moved(RunState.Rejected, verdict) with { Metrics = metrics, Reason = verdict }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
+            ? await MoveAsync(run, r => r.Moved(RunState.Promote, verdict) with { Metrics = metrics, Incumbent = active?.Version }, TimeSpan.Zero, cancellation).ConfigureAwait(false)
+            : await MoveAsync(run, r => r.Moved(RunState.Rejected, verdict) with { Metrics = metrics, Incumbent = active?.Version, Reason = verdict }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
     }
 
     private async Task<AdvanceResult> PromoteAsync(TrainingRun run, CancellationToken cancellation)
@@ -240,8 +240,7 @@ public sealed class PipelineEngine(
         var active = await registry.GetActiveAsync(family, cancellation).ConfigureAwait(false);
         if (active?.Version != version)
         {
-            var gatedAgainst = run.Metrics.ContainsKey("active." + run.Request.Metric) ? GatedVersion(run) : null;
-            if (active?.Version != gatedAgainst)
+            if (active?.Version != run.Incumbent)
             {
                 // The active model changed since the gate: judge against the new one.
                 return await MoveAsync(run, r => r.Moved(RunState.Evaluate, $"active model changed to {active?.Version ?? "none"} since the gate; evaluating again"), TimeSpan.Zero, cancellation).ConfigureAwait(false);
@@ -273,15 +272,6 @@ public sealed class PipelineEngine(
 
     private async Task<Abstractions.IRecModel> LoadAsync(string family, string version, CancellationToken cancellation) =>
         (await registry.LoadAsync(family, version, plugins.Get(family).Load, cancellation).ConfigureAwait(false)).Value;
-
-    /// <summary>The version the gate compared with, from the Evaluate step's outcome.</summary>
-    private static string? GatedVersion(TrainingRun run)
-    {
-        var outcome = run.Steps.LastOrDefault(s => s.Step == RunState.Evaluate)?.Outcome ?? string.Empty;
-        const string marker = " vs active ";
-        var start = outcome.IndexOf(marker, StringComparison.Ordinal);
-        return start < 0 ? null : outcome[(start + marker.Length)..].Split(' ')[0];
-    }
 
     /// <summary>Writes <paramref name="change"/> if the run is still at the revision read; the next message, or none if another handler moved it.</summary>
     private async Task<AdvanceResult> MoveAsync(TrainingRun read, Func<TrainingRun, TrainingRun> change, TimeSpan delay, CancellationToken cancellation)

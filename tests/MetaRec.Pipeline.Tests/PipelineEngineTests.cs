@@ -81,6 +81,7 @@ public sealed class PipelineEngineTests : IDisposable
             [RunState.Snapshot, RunState.Launch, RunState.Monitor, RunState.Evaluate, RunState.Promote, RunState.Refresh],
             done.Steps.Select(s => s.Step));
         Assert.Contains("nothing active: passes the gate", done.Steps.Single(s => s.Step == RunState.Evaluate).Outcome, StringComparison.Ordinal);
+        Assert.Null(done.Incumbent);
         Assert.Equal(run.Id + "-a1", (await Registry.GetActiveAsync("mpp"))!.Version); // the job registered it; the run promoted it
         Assert.InRange(done.Metrics["candidate.auc"], 0.5, 1);
         Assert.Equal([0, 1, 2], _shards.Where(s => s.Run == run.Id).Select(s => s.Shard).Order());
@@ -110,6 +111,7 @@ public sealed class PipelineEngineTests : IDisposable
 
         Assert.Equal(RunState.Rejected, rejected.State);
         Assert.Contains($"vs active {good.Id}-a1", rejected.Reason, StringComparison.Ordinal);
+        Assert.Equal(good.Id + "-a1", rejected.Incumbent);
         Assert.Contains("does not pass the gate", rejected.Reason, StringComparison.Ordinal);
         Assert.True(rejected.Metrics["candidate.auc"] < rejected.Metrics["active.auc"]);
         Assert.Equal(good.Id + "-a1", (await Registry.GetActiveAsync("mpp"))!.Version);

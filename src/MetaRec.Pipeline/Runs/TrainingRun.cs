@@ -106,6 +106,9 @@ public sealed record TrainingRun
 
     public JobRecord? Job { get; init; }
 
+    /// <summary>The active version the quality gate compared the candidate with (null: nothing was active).</summary>
+    public string? Incumbent { get; init; }
+
     /// <summary>Why a run ended other than completed (rejected, failed, cancelled).</summary>
     public string? Reason { get; init; }
 

@@ -92,7 +92,7 @@ builder.Services.AddSingleton(services => new PipelineEngine(
             settings.Training.Metarec.Length > 0 ? [Path.GetFullPath(settings.Training.Metarec)] : []),
     services.GetRequiredService<MetaRec.Storage.Registry.IModelRegistry>(),
     services.GetRequiredService<PluginCatalog>(),
-    (run, shard, shards, cancellation) => TrainingRunFunctions.EnqueueShardAsync(services.GetRequiredService<TrainingQueues>(), services.GetRequiredService<RunRepository>(), run, shard, shards, cancellation),
+    (shard, cancellation) => TrainingRunFunctions.EnqueueShardAsync(services.GetRequiredService<TrainingQueues>(), shard, cancellation),
     new PipelineOptions(
         settings.Training.PollInterval,
         Path.Combine(settings.Training.JobsFolder.Length > 0 ? settings.Training.JobsFolder : settings.Storage.Folder, "snapshots"),

@@ -13,6 +13,9 @@ namespace MetaRec.Pipeline;
 /// <summary>A queue message that advances a run: it names the revision it was sent for.</summary>
 public sealed record AdvanceMessage(string RunId, long Revision);
 
+/// <summary>One shard of the embedding refresh after a promotion: the users whose id hashes to it, refreshed for the promoted version.</summary>
+public sealed record RefreshShard(string RunId, string Family, string Version, int Shard, int Shards);
+
 /// <summary>What an advance did: the message to send next (with its delay), or none when the run is final or the message was stale.</summary>
 public sealed record AdvanceResult(AdvanceMessage? Next, TimeSpan Delay, string Outcome);
 
@@ -47,7 +50,7 @@ public sealed class PipelineEngine(
     IJobLauncher launcher,
     IModelRegistry registry,
     PluginCatalog plugins,
-    Func<string, int, int, CancellationToken, Task> enqueueShard,
+    Func<RefreshShard, CancellationToken, Task> enqueueShard,
     PipelineOptions options,
     TimeProvider time)
 {
@@ -262,7 +265,7 @@ public sealed class PipelineEngine(
     {
         for (var shard = 0; shard < run.Request.Shards; shard++)
         {
-            await enqueueShard(run.Id, shard, run.Request.Shards, cancellation).ConfigureAwait(false);
+            await enqueueShard(new RefreshShard(run.Id, run.Request.Family, CandidateVersion(run), shard, run.Request.Shards), cancellation).ConfigureAwait(false);
         }
         return await MoveAsync(run, r => r.Moved(RunState.Completed, $"embedding refresh fanned out in {run.Request.Shards} shards"), TimeSpan.Zero, cancellation).ConfigureAwait(false);
     }

@@ -34,11 +34,11 @@ public sealed class PipelineEngineTests : IDisposable
         Launcher,
         Registry,
         PluginLoader.LoadFolder(Path.Combine(AppContext.BaseDirectory, "plugins")),
-        (run, shard, shards, _) =>
+        (refresh, _) =>
         {
             lock (_shards)
             {
-                _shards.Add((run, shard, shards));
+                _shards.Add((refresh.RunId, refresh.Shard, refresh.Shards));
             }
             return Task.CompletedTask;
         },

@@ -9,9 +9,6 @@ using MetaRec.Storage.Windows;
 
 namespace MetaRec.Functions.Training;
 
-/// <summary>One shard of the embedding refresh after a promotion: the users whose id hashes to it.</summary>
-public sealed record RefreshShardMessage(string RunId, string Family, string Version, int Shard, int Shards);
-
 /// <summary>Where the pipeline's messages go: the app's queues (standalone) or Storage queues the host triggers on.</summary>
 public sealed record TrainingQueues(Standalone.IMessageQueue Advance, Standalone.IMessageQueue Refresh);
 
@@ -98,13 +95,10 @@ public sealed partial class TrainingRunFunctions(PipelineEngine engine, RunRepos
     }
 
     /// <summary>Sends a shard message of a promotion (the engine's fan-out step).</summary>
-    public static async Task EnqueueShardAsync(TrainingQueues queues, RunRepository runs, string runId, int shard, int shards, CancellationToken cancellation)
+    public static Task EnqueueShardAsync(TrainingQueues queues, RefreshShard shard, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(queues);
-        ArgumentNullException.ThrowIfNull(runs);
-        var run = await runs.GetAsync(runId, cancellation).ConfigureAwait(false) ?? throw new InvalidOperationException($"no run {runId}");
-        var message = new RefreshShardMessage(runId, run.Request.Family, $"{runId}-a{run.Job!.Attempt}", shard, shards);
-        await queues.Refresh.SendLaterAsync(JsonSerializer.Serialize(message, Json), TimeSpan.Zero, cancellation).ConfigureAwait(false);
+        return queues.Refresh.SendLaterAsync(JsonSerializer.Serialize(shard, Json), TimeSpan.Zero, cancellation);
     }
 
     /// <summary>
@@ -113,7 +107,7 @@ public sealed partial class TrainingRunFunctions(PipelineEngine engine, RunRepos
     /// </summary>
     public async Task<string> RefreshShardAsync(string body, CancellationToken cancellation)
     {
-        var message = Parse<RefreshShardMessage>(body);
+        var message = Parse<RefreshShard>(body);
         if (!string.Equals(message.Family, models.Family, StringComparison.OrdinalIgnoreCase))
         {
             return $"shard {message.Shard} of {message.RunId}: this app serves {models.Family}, not {message.Family}; nothing to refresh";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using MetaRec.Cli.Experiments;
 using MetaRec.Core.Protocols;
 using MetaRec.Core.Training;
 using Spectre.Console;
@@ -109,20 +110,12 @@ internal static class IncrementalCommand
             table.AddRow(
                 group.Key,
                 group.Count().ToString(CultureInfo.InvariantCulture),
-                MeanStd(group.Select(r => r.MeanAuc)),
-                MeanStd(group.Select(r => r.MeanLogLoss)),
+                ResultsReport.MeanStd(group.Select(r => r.MeanAuc)),
+                ResultsReport.MeanStd(group.Select(r => r.MeanLogLoss)),
                 cost is null ? "-" : cost.Parameters.ToString("N0", CultureInfo.InvariantCulture),
                 cost is null ? "-" : group.Select(r => r.Cost!.TrainSecondsPerPeriod).Order().ElementAt(group.Count() / 2).ToString("F2", CultureInfo.InvariantCulture),
                 cost is null ? "-" : group.Select(r => r.Cost!.GenerateMilliseconds).Order().ElementAt(group.Count() / 2).ToString("F1", CultureInfo.InvariantCulture));
         }
         return table;
-    }
-
-    private static string MeanStd(IEnumerable<double> values)
-    {
-        var list = values.ToList();
-        var mean = list.Average();
-        var std = list.Count > 1 ? Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1)) : 0;
-        return string.Create(CultureInfo.InvariantCulture, $"{mean:F4} ± {std:F4}");
     }
 }

@@ -11,6 +11,20 @@ public interface IDeadLetterSink
     Task WriteAsync(IReadOnlyList<DeadLetter> letters, CancellationToken cancellation);
 }
 
+/// <summary>What every standalone trigger does with a message it gives up on.</summary>
+public static class DeadLettering
+{
+    /// <summary>Writes <paramref name="delivery"/> to the sink with its reason, then completes it, so it is never delivered again.</summary>
+    public static async Task DeadLetterAsync(this IDeadLetterSink sink, IMessageQueue queue, Delivery delivery, string reason, string function, DateTimeOffset now, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(delivery);
+        await sink.WriteAsync([new DeadLetter(reason, delivery.MessageId, delivery.DeliveryCount, delivery.Body, now, function)], cancellation).ConfigureAwait(false);
+        await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
+    }
+}
+
 /// <summary>JSON lines in <c>{folder}/deadletter/{name}.jsonl</c> (embedded default).</summary>
 public sealed class FolderDeadLetterSink(string folder, string name) : IDeadLetterSink, IDisposable
 {

@@ -1,4 +1,3 @@
-using MetaRec.Functions.Functions;
 using MetaRec.Functions.Training;
 using MetaRec.Pipeline;
 using Microsoft.Extensions.Options;
@@ -60,16 +59,14 @@ public sealed partial class PipelineTrigger(TrainingQueues queues, TrainingRunFu
         }
         catch (FormatException e)
         {
-            await deadLetters.WriteAsync([new DeadLetter(e.Message, delivery.MessageId, delivery.DeliveryCount, delivery.Body, time.GetUtcNow(), function)], cancellation).ConfigureAwait(false);
-            await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
+            await deadLetters.DeadLetterAsync(queue, delivery, e.Message, function, time.GetUtcNow(), cancellation).ConfigureAwait(false);
             LogPoison(log, function, delivery.MessageId, e.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             if (delivery.DeliveryCount >= _settings.MaxDeliveryCount)
             {
-                await deadLetters.WriteAsync([new DeadLetter($"failed {delivery.DeliveryCount} deliveries: {e.Message}", delivery.MessageId, delivery.DeliveryCount, delivery.Body, time.GetUtcNow(), function)], cancellation).ConfigureAwait(false);
-                await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
+                await deadLetters.DeadLetterAsync(queue, delivery, $"failed {delivery.DeliveryCount} deliveries: {e.Message}", function, time.GetUtcNow(), cancellation).ConfigureAwait(false);
             }
             else
             {

@@ -85,8 +85,7 @@ public sealed partial class QueueTrigger(IMessageQueue queue, InteractionsFuncti
 
     private async Task DeadLetterAsync(Delivery delivery, string reason, int failedDeliveries, CancellationToken cancellation)
     {
-        await deadLetters.WriteAsync([new DeadLetter(reason, delivery.MessageId, delivery.DeliveryCount, delivery.Body, time.GetUtcNow())], cancellation).ConfigureAwait(false);
-        await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
+        await deadLetters.DeadLetterAsync(queue, delivery, reason, "Interactions", time.GetUtcNow(), cancellation).ConfigureAwait(false);
         LogExpired(log, delivery.MessageId, failedDeliveries);
     }
 

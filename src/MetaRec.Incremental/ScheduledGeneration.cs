@@ -41,7 +41,6 @@ public sealed class ScheduledGeneration(PeriodRegistry registry, IModelFamily fa
             return new GenerationOutcome(null, false, lines);
         }
         var byPeriod = periods.ToDictionary(p => p.Period, p => p.Manifest);
-        var periodData = data();
 
         var models = new Dictionary<int, IRecModel>();
         async Task<IRecModel> Model(int period) => models.TryGetValue(period, out var m) ? m : models[period] = await registry.LoadModelAsync(family, byPeriod[period].Version, cancellation).ConfigureAwait(false);
@@ -58,6 +57,7 @@ public sealed class ScheduledGeneration(PeriodRegistry registry, IModelFamily fa
                 lines.Add($"generation needs the period checkpoints {latest - k + 1}-{latest} of {family.Name}; have {string.Join(", ", byPeriod.Keys)}");
                 return new GenerationOutcome(null, false, lines);
             }
+            var periodData = data(); // read only once there is work to do
 
             // Test-then-train on each period the generator has not learned from yet.
             for (var p = Math.Max(trainedThrough + 1, periods[0].Period + k); p <= latest; p++)

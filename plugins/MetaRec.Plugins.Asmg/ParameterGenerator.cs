@@ -85,7 +85,9 @@ internal abstract class ParameterGenerator : nn.Module, IModelGenerator
         var lossWeights = Settings.LossWeights();
         _optimizer ??= new Adam(_weights.Select(w => w.Parameter), Settings.LearningRate);
         using var scope = NewDisposeScope();
-        var random = new Random(HashCode.Combine(periodsAfter.Sum(p => p.Count), _steps));
+        // Seeded from the step count and the data, the same in every process (HashCode.Combine is
+        // randomised per process, so the shuffle was not reproducible across runs).
+        var random = new Random(unchecked((int)((_steps * 1_000_003) + periodsAfter.Sum(p => p.Count))));
         var batches = new List<TaskTensors>?[Settings.Window];
         for (var i = 0; i < Settings.Window; i++)
         {

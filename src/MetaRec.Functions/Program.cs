@@ -10,9 +10,6 @@ using MetaRec.Functions.Serving;
 using MetaRec.Functions.Standalone;
 using MetaRec.Functions.Timers;
 using MetaRec.Functions.Training;
-using MetaRec.Pipeline;
-using MetaRec.Pipeline.Jobs;
-using MetaRec.Pipeline.Runs;
 using MetaRec.Storage.Embeddings;
 using Microsoft.Extensions.Options;
 
@@ -77,41 +74,17 @@ builder.Services.AddSingleton<InteractionsFunction>();
 builder.Services.AddSingleton<ScoringFunctions>();
 builder.Services.AddSingleton<HealthFunctions>();
 builder.Services.AddTimerFunction<GenerateServingModelFunction>();
-// The training pipeline: runs in storage, the local-process launcher, and its two queues. Under
-// the host the app sends to Storage queues the host triggers on (base64, the host's default
-// encoding); standalone it uses its own queues, drained by PipelineTrigger.
-builder.Services.AddSingleton(_ => new RunRepository(settings.Storage.CreateRunStore(), TimeProvider.System));
-builder.Services.AddSingleton(_ => new TrainingQueues(TrainingQueue(settings.Training.QueueName), TrainingQueue(settings.Training.RefreshQueueName)));
-builder.Services.AddSingleton(services => new PipelineEngine(
-    services.GetRequiredService<RunRepository>(),
-    settings.Training.Launcher == "aca"
-        ? new ContainerAppsJobLauncher(settings.Training.ContainerApps, new HttpClient())
-        : new LocalProcessLauncher(
-            settings.Training.JobsFolder.Length > 0 ? settings.Training.JobsFolder : settings.Storage.Folder,
-            "dotnet",
-            settings.Training.Metarec.Length > 0 ? [Path.GetFullPath(settings.Training.Metarec)] : []),
-    services.GetRequiredService<MetaRec.Storage.Registry.IModelRegistry>(),
-    services.GetRequiredService<PluginCatalog>(),
-    (shard, cancellation) => TrainingRunFunctions.EnqueueShardAsync(services.GetRequiredService<TrainingQueues>(), shard, cancellation),
-    new PipelineOptions(
-        settings.Training.PollInterval,
-        Path.Combine(settings.Training.JobsFolder.Length > 0 ? settings.Training.JobsFolder : settings.Storage.Folder, "snapshots"),
-        StorageArguments(settings.Storage),
-        settings.Storage.Backend == "folder" || string.IsNullOrEmpty(settings.Storage.ConnectionString)
-            ? null
-            : new Dictionary<string, string> { ["METAREC_STORAGE_CONNECTION_STRING"] = settings.Storage.ConnectionString },
-        settings.Training.MaxAttempts,
-        settings.Training.CrashAt.Length > 0 ? settings.Training.CrashAt : null),
-    TimeProvider.System));
-builder.Services.AddSingleton<TrainingRunFunctions>();
+// The training pipeline. Under the host the app sends to Storage queues the host triggers on;
+// standalone on the folder backend it uses in-process channels, drained by PipelineTrigger.
+builder.Services.AddTrainingPipeline(settings, name => settings.Storage.Backend == "folder" && !customHandler
+    ? new ChannelMessageQueue()
+    : new StorageMessageQueue(QueueClientFor(name), settings.Standalone.PollInterval));
 if (!customHandler)
 {
     var standalone = settings.Standalone;
-    // Standalone queues carry plain UTF-8 text: our own producer and consumer are the only parties.
-    QueueClient Queue(string name) => new(settings.Storage.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
     if (standalone.Trigger == "queue")
     {
-        builder.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(Queue(standalone.QueueName), standalone.PollInterval));
+        builder.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(QueueClientFor(standalone.QueueName), standalone.PollInterval));
     }
     else
     {
@@ -119,7 +92,7 @@ if (!customHandler)
     }
     builder.Services.AddSingleton<IDeadLetterSink>(_ => settings.Storage.Backend == "folder"
         ? new FolderDeadLetterSink(settings.Storage.Folder, standalone.DeadLetterName)
-        : new QueueDeadLetterSink(Queue(standalone.DeadLetterName)));
+        : new QueueDeadLetterSink(QueueClientFor(standalone.DeadLetterName)));
     builder.Services.AddHostedService<QueueTrigger>();
     builder.Services.AddHostedService<PipelineTrigger>();
     if (settings.Timers.Enabled)
@@ -128,21 +101,11 @@ if (!customHandler)
     }
 }
 
-// The flags that let a training job reach this app's registry (a connection string travels in
-// the job's environment, never on its command line).
-static string[] StorageArguments(MetaRec.Storage.StorageOptions storage) => storage.Backend == "folder"
-    ? ["--storage-folder", Path.GetFullPath(storage.Folder)]
-    : ["--storage-container", storage.Container];
-
-IMessageQueue TrainingQueue(string name)
-{
-    if (settings.Storage.Backend == "folder" && !customHandler)
-    {
-        return new ChannelMessageQueue();
-    }
-    var encoding = customHandler ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None;
-    return new StorageMessageQueue(new QueueClient(settings.Storage.ConnectionString, name, new QueueClientOptions { MessageEncoding = encoding }), settings.Standalone.PollInterval);
-}
+// One queue-client factory. Standalone queues carry plain UTF-8 text (our own producer and
+// consumer are the only parties); under the host the app writes base64, what the host's queue
+// extension reads by default.
+QueueClient QueueClientFor(string name) => new(settings.Storage.ConnectionString, name,
+    new QueueClientOptions { MessageEncoding = customHandler ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None });
 
 var app = builder.Build();
 app.UseExceptionHandler();

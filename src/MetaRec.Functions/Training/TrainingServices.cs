@@ -1,0 +1,54 @@
+using MetaRec.Core.Plugins;
+using MetaRec.Functions.Standalone;
+using MetaRec.Pipeline;
+using MetaRec.Pipeline.Jobs;
+using MetaRec.Pipeline.Runs;
+using MetaRec.Storage;
+using MetaRec.Storage.Registry;
+
+namespace MetaRec.Functions.Training;
+
+/// <summary>The training pipeline's services: runs in storage, the job launcher, the engine, its queues and functions.</summary>
+public static class TrainingServices
+{
+    /// <param name="services">The app's services.</param>
+    /// <param name="settings">The app's validated settings.</param>
+    /// <param name="queue">The app's queue of a name (its in-process channel, or a Storage queue).</param>
+    public static IServiceCollection AddTrainingPipeline(this IServiceCollection services, FunctionAppOptions settings, Func<string, IMessageQueue> queue)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(queue);
+        var training = settings.Training;
+        var jobsFolder = training.JobsFolder.Length > 0 ? training.JobsFolder : settings.Storage.Folder;
+        services.AddSingleton(_ => new RunRepository(settings.Storage.CreateRunStore(), TimeProvider.System));
+        services.AddSingleton(_ => new TrainingQueues(queue(training.QueueName), queue(training.RefreshQueueName)));
+        services.AddSingleton(provider => new PipelineEngine(
+            provider.GetRequiredService<RunRepository>(),
+            training.Launcher == "aca"
+                ? new ContainerAppsJobLauncher(training.ContainerApps, new HttpClient())
+                : new LocalProcessLauncher(jobsFolder, "dotnet", training.Metarec.Length > 0 ? [Path.GetFullPath(training.Metarec)] : []),
+            provider.GetRequiredService<IModelRegistry>(),
+            provider.GetRequiredService<PluginCatalog>(),
+            (shard, cancellation) => TrainingRunFunctions.EnqueueShardAsync(provider.GetRequiredService<TrainingQueues>(), shard, cancellation),
+            new PipelineOptions(
+                training.PollInterval,
+                Path.Combine(jobsFolder, "snapshots"),
+                StorageArguments(settings.Storage),
+                settings.Storage.Backend == "folder" || string.IsNullOrEmpty(settings.Storage.ConnectionString)
+                    ? null
+                    : new Dictionary<string, string> { ["METAREC_STORAGE_CONNECTION_STRING"] = settings.Storage.ConnectionString },
+                training.MaxAttempts,
+                training.CrashAt.Length > 0 ? training.CrashAt : null),
+            TimeProvider.System));
+        services.AddSingleton<TrainingRunFunctions>();
+        return services;
+    }
+
+    /// <summary>
+    /// The flags that let a training job reach this app's registry (a connection string travels in
+    /// the job's environment, never on its command line).
+    /// </summary>
+    private static string[] StorageArguments(StorageOptions storage) => storage.Backend == "folder"
+        ? ["--storage-folder", Path.GetFullPath(storage.Folder)]
+        : ["--storage-container", storage.Container];
+}

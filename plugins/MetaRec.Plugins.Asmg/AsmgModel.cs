@@ -88,7 +88,7 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         var input = Batch([user with { Query = [] }]);
-        return new UserState(History(Weights(), input.History, input.HistoryMask).reshape(-1).data<float>().ToArray());
+        return new UserState(History(Weights(), input.History, input.HistoryMask).reshape(-1).ToFloatArray());
     }
 
     public float[] Score(int[] userFields, UserState? state, int[] items)
@@ -112,7 +112,7 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
         var fields = tensor(userFields.Select(f => (long)f).ToArray(), [1, userFields.Length]);
         var history = state is null ? zeros(1, StateSize) : tensor(state.Values, [1, StateSize]);
         var logits = Logits(Weights(), fields, history, tensor(distinct.Select(i => (long)i).ToArray(), [1, distinct.Length]));
-        var scores = sigmoid(logits).reshape(-1).data<float>().ToArray();
+        var scores = sigmoid(logits).reshape(-1).ToFloatArray();
         if (distinct.Length == items.Length)
         {
             return scores;

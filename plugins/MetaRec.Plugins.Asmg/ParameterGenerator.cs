@@ -1,3 +1,4 @@
+using MetaRec.Core.Tensors;
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
@@ -142,7 +143,7 @@ internal abstract class ParameterGenerator : nn.Module, IModelGenerator
         {
             settings[BasePrefix + key] = value;
         }
-        var tensors = ParameterCopy.Export(_weights).Concat(_state.Select(s => new NamedTensor(StateName(s.Key), s.Value.shape, s.Value.contiguous().data<float>().ToArray())));
+        var tensors = ParameterCopy.Export(_weights).Concat(_state.Select(s => new NamedTensor(StateName(s.Key), s.Value.shape, s.Value.ToFloatArray())));
         ModelCheckpoint.Write(stream, new CheckpointContents(FamilyName, settings, Catalogue, [.. tensors]));
     }
 

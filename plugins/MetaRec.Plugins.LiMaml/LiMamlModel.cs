@@ -1,3 +1,4 @@
+using MetaRec.Core.Tensors;
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
@@ -65,7 +66,7 @@ internal sealed class LiMamlModel : IRecModel
             ? weights
             : Maml.InnerLoop(_network, support, weights, _metaBlock, _settings.Maml.InnerSteps, _settings.Maml.InnerLearningRate, createGraph: false);
         using var noGrad = no_grad();
-        return new UserState(_network.MetaEmbedding(support, fast).reshape(-1).data<float>().ToArray());
+        return new UserState(_network.MetaEmbedding(support, fast).reshape(-1).ToFloatArray());
     }
 
     public float[] Score(int[] userFields, UserState? state, int[] items)
@@ -91,7 +92,7 @@ internal sealed class LiMamlModel : IRecModel
         var rows = items.Length == itemSide.shape[0] && IsWholeCatalogue(items)
             ? itemSide
             : itemSide.index_select(0, tensor(Array.ConvertAll(items, i => (long)i)));
-        return sigmoid(LiMamlNetwork.GlobalFromItemSide(embedding, rows, weights)).data<float>().ToArray();
+        return sigmoid(LiMamlNetwork.GlobalFromItemSide(embedding, rows, weights)).ToFloatArray();
     }
 
     /// <summary>The catalogue's item side of fc1, computed once per set of weights (see <see cref="LiMamlNetwork.CatalogueItemSide"/>).</summary>

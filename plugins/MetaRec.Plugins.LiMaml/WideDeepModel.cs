@@ -87,7 +87,7 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
         ArgumentNullException.ThrowIfNull(user);
         Catalogue.CheckUser(user.UserFields, user.Support.Select(e => e.Item), user.UserId);
         using var scope = NewDisposeScope();
-        return new UserState(this["user_id_embedding"][Bucket(user.UserId)].detach().data<float>().ToArray());
+        return new UserState(this["user_id_embedding"][Bucket(user.UserId)].detach().ToFloatArray());
     }
 
     public float[] Score(int[] userFields, UserState? state, int[] items)
@@ -106,7 +106,7 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         var row = state is null ? zeros(1, _idSize + 1) : tensor(state.Values).view(1, -1);
-        return sigmoid(Logits(TaskTensors.ForScoring(userFields, items), row)).reshape(-1).data<float>().ToArray();
+        return sigmoid(Logits(TaskTensors.ForScoring(userFields, items), row)).reshape(-1).ToFloatArray();
     }
 
     public void Save(Stream stream) =>

@@ -1,3 +1,4 @@
+using MetaRec.Core.Tensors;
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
@@ -98,7 +99,7 @@ internal sealed class EmbeddingMlpModel : IRecModel
         {
             throw new ArgumentException($"an empty user state for family '{_family}', which adapts {Info.AdaptiveParameters} values; pass null for a cold user", nameof(state));
         }
-        return sigmoid(_learner.Logits(input, values)).reshape(-1).data<float>().ToArray();
+        return sigmoid(_learner.Logits(input, values)).reshape(-1).ToFloatArray();
     }
 
     public void Save(Stream stream) =>

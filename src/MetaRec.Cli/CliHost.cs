@@ -11,9 +11,13 @@ internal static class CliHost
     /// <summary>The plugins folder next to the tool (the build bundles plugins/ there).</summary>
     public static string PluginsFolder => Path.Combine(AppContext.BaseDirectory, "plugins");
 
-    public static PluginCatalog Start(int threads)
+    public static PluginCatalog Start(int threads, TorchBackend? backend = null)
     {
-        TorchRuntime.EnsureInitialized(threads);
+        var runtime = TorchRuntime.EnsureInitialized(threads, backend);
+        if (backend is not null && backend != TorchBackend.Default)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape($"libtorch {runtime.LibTorchVersion} from {runtime.LibTorchPath ?? "(unknown)"}, device {runtime.Device}"));
+        }
         var catalog = PluginLoader.LoadFolder(PluginsFolder);
         foreach (var failure in catalog.Failures)
         {

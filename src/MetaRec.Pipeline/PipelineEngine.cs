@@ -32,7 +32,11 @@ public sealed record AdvanceResult(AdvanceMessage? Next, TimeSpan Delay, string 
 /// <param name="SnapshotsFolder">Where the snapshot step writes each run's snapshot manifest (<c>{run}.json</c>), the job's input.</param>
 /// <param name="StorageArguments">The <c>metarec</c> storage flags that reach this app's registry (e.g. <c>--storage-folder DIR</c>): the job registers its checkpoint there.</param>
 /// <param name="JobEnvironment">Environment the job gets (e.g. the storage connection string, kept off its command line).</param>
-public sealed record PipelineOptions(TimeSpan PollInterval, string SnapshotsFolder, IReadOnlyList<string> StorageArguments, IReadOnlyDictionary<string, string>? JobEnvironment = null, int MaxAttempts = 2, string? CrashAt = null);
+public sealed record PipelineOptions(TimeSpan PollInterval, string SnapshotsFolder, IReadOnlyList<string> StorageArguments, IReadOnlyDictionary<string, string>? JobEnvironment = null, int MaxAttempts = 2, string? CrashAt = null)
+{
+    /// <summary>Devices the jobs can train on (a request for another is refused); by default the CPU only.</summary>
+    public IReadOnlyList<string> Devices { get; init; } = ["cpu"];
+}
 
 /// <summary>
 /// The training pipeline as a persisted state machine, the monitor pattern over an external job:
@@ -60,6 +64,10 @@ public sealed class PipelineEngine(
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
+        if (!options.Devices.Contains(request.Device))
+        {
+            throw new ArgumentException($"device {request.Device} is not offered: this pipeline's jobs train on {string.Join(", ", options.Devices)}", nameof(request.Device));
+        }
         plugins.Get(request.Family);
         var id = $"run-{time.GetUtcNow():yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         var run = new TrainingRun { Id = id, Request = request };
@@ -297,7 +305,7 @@ public sealed class PipelineEngine(
         List<string> arguments =
         [
             "train", "--family", request.Family, "--snapshot", SnapshotPathOf(run.Id), "--epochs", request.Epochs.ToString(CultureInfo.InvariantCulture),
-            "--seed", request.Seed.ToString(CultureInfo.InvariantCulture), "--out", "checkpoint", "--register", name,
+            "--seed", request.Seed.ToString(CultureInfo.InvariantCulture), "--device", request.Device, "--out", "checkpoint", "--register", name,
             .. options.StorageArguments,
         ];
         foreach (var (key, value) in request.Settings)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MetaRec.Cli.Experiments;
+using MetaRec.Core.Tensors;
 using Spectre.Console;
 
 namespace MetaRec.Cli.Commands;
@@ -33,7 +34,7 @@ internal static class EvaluateCommand
                 training.Split(result, seed: 1),
                 training.Trainer(result, seed: 1),
                 training.Settings(result));
-            var runs = Run(options, training.Threads(result), cancellation);
+            var runs = Run(options, training.Threads(result), cancellation, training.Backend(result));
             if (result.GetValue(json) is { } path)
             {
                 ResultsReport.WriteJson(path, Path.GetFileName(Path.GetFullPath(options.DataPath).TrimEnd('/')), options, runs);
@@ -45,11 +46,11 @@ internal static class EvaluateCommand
     }
 
     /// <summary>Runs the experiment with progress and prints the table; shared with <c>demo</c>.</summary>
-    public static IReadOnlyList<ModelRun> Run(ExperimentOptions options, int threads, CancellationToken cancellation)
+    public static IReadOnlyList<ModelRun> Run(ExperimentOptions options, int threads, CancellationToken cancellation, TorchBackend? backend = null)
     {
         options.Split.Validate();
         options.Trainer.Validate();
-        var catalog = CliHost.Start(threads);
+        var catalog = CliHost.Start(threads, backend);
         foreach (var model in options.Models.Where(m => m != ExperimentOptions.MppOnline))
         {
             catalog.Get(model); // fail before any work on an unknown name

@@ -3,6 +3,7 @@ using System.Globalization;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
 using MetaRec.Core.Protocols;
+using MetaRec.Core.Tensors;
 using MetaRec.Core.Training;
 using MetaRec.Storage.Registry;
 using Spectre.Console;
@@ -34,7 +35,8 @@ internal static class TrainCommand
             var registry = result.GetValue(register) is { } version ? (Version: StorageNames.Version(version), Registry: storage.Resolve(result).CreateRegistry()) : default;
             var splitOptions = training.Split(result, result.GetValue(seed));
             var trainer = training.Trainer(result, result.GetValue(seed));
-            var catalog = CliHost.Start(training.Threads(result));
+            var backend = training.Backend(result);
+            var catalog = CliHost.Start(training.Threads(result), backend);
             var selected = catalog.Get(result.GetValue(family)!);
             var snapshotPath = result.GetValue(snapshot);
             if (snapshotPath is not null && result.GetResult(data) is { Implicit: false })
@@ -65,6 +67,9 @@ internal static class TrainCommand
                 AnsiConsole.MarkupLine("[yellow]cancelled: writing the best epoch so far[/]");
             }
             var test = ModelEvaluation.Evaluate(trained, split.Test);
+            var runtime = TorchRuntime.EnsureInitialized(training.Threads(result), backend);
+            var throughput = fit.ExamplesPerSecond;
+            AnsiConsole.MarkupLine(Markup.Escape($"training on {runtime.Device}: {throughput:N0} examples/s (median over epochs{(fit.History.Count > 1 ? " after the first" : string.Empty)}; {string.Join(", ", fit.History.Select(e => e.ExamplesPerSecond.ToString("N0", CultureInfo.InvariantCulture)))})"));
             var folder = result.GetValue(output)!;
             var manifest = CheckpointFolder.Write(folder, trained, weights => new CheckpointManifest(
                 selected.Name,
@@ -74,7 +79,8 @@ internal static class TrainCommand
                 {
                     ["epochs"] = Invariant(trainer.Epochs), ["bestEpoch"] = Invariant(fit.BestEpoch), ["batchSize"] = Invariant(trainer.BatchSize),
                     ["patience"] = Invariant(trainer.Patience), ["selection"] = trainer.SelectionMetric, ["seed"] = Invariant(trainer.Seed),
-                    ["cancelled"] = fit.Cancelled ? "true" : "false",
+                    ["cancelled"] = fit.Cancelled ? "true" : "false", ["device"] = runtime.Device,
+                    ["examplesPerSecond"] = throughput.ToString("F0", CultureInfo.InvariantCulture),
                 },
                 new DataSnapshot(Path.GetFullPath(dataPath), DatasetFingerprint.Compute(dataset), dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, protocolName, splitOptions.Seed),
                 new Dictionary<string, double>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MetaRec.Core.Protocols;
+using MetaRec.Core.Tensors;
 using MetaRec.Core.Training;
 
 namespace MetaRec.Cli.Commands;
@@ -25,10 +26,24 @@ internal sealed class TrainingOptions
 
     private readonly Option<string[]> _settings = CommonOptions.Settings();
     private readonly Option<int> _threads = CommonOptions.Threads();
+    private readonly Option<string> _device = new("--device")
+    {
+        Description = "Where to train: cpu, cuda or cuda:N. CUDA needs a CUDA libtorch (--libtorch).",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    private readonly Option<string?> _libtorch = new("--libtorch")
+    {
+        Description = $"A libtorch folder to load instead of the bundled CPU one (libc10.so, libtorch_cpu.so, libtorch.so, and for CUDA libc10_cuda.so and libtorch_cuda.so), such as a CUDA PyTorch's torch/lib. Default: ${LibTorchVariable} when set.",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(LibTorchVariable) is { Length: > 0 } folder ? folder : null,
+    };
+
+    /// <summary>The environment variable that names a libtorch folder (the CUDA training image sets it).</summary>
+    public const string LibTorchVariable = "METAREC_LIBTORCH";
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _protocol, _epochs, _batch, _patience, _selection, _minInteractions, _maxInteractions, _threshold, _byArrival, _settings, _threads })
+        foreach (var option in new Option[] { _protocol, _epochs, _batch, _patience, _selection, _minInteractions, _maxInteractions, _threshold, _byArrival, _settings, _threads, _device, _libtorch })
         {
             command.Options.Add(option);
         }
@@ -78,4 +93,19 @@ internal sealed class TrainingOptions
     public IReadOnlyList<string> Settings(ParseResult result) => result.GetValue(_settings) ?? [];
 
     public int Threads(ParseResult result) => result.GetValue(_threads);
+
+    /// <summary>The libtorch and device to train with; throws naming --device when it is not one.</summary>
+    public TorchBackend Backend(ParseResult result)
+    {
+        var backend = new TorchBackend(result.GetValue(_device)!, result.GetValue(_libtorch));
+        try
+        {
+            backend.ToDevice();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--device: {e.Message}", e);
+        }
+        return backend;
+    }
 }

@@ -1,3 +1,4 @@
+using MetaRec.Core.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ public static class ParameterCopy
         return [.. parameters.Select(p => new NamedTensor(
             p.Name,
             p.Parameter.shape,
-            p.Parameter.detach().contiguous().to(ScalarType.Float32).data<float>().ToArray()))];
+            p.Parameter.detach().ToFloatArray()))];
     }
 
     /// <summary>

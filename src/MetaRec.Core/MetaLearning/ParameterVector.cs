@@ -1,3 +1,4 @@
+using MetaRec.Core.Tensors;
 using static TorchSharp.torch;
 
 namespace MetaRec.Core.MetaLearning;
@@ -11,7 +12,7 @@ public static class ParameterVector
         ArgumentNullException.ThrowIfNull(tensors);
         using var scope = NewDisposeScope();
         var parts = tensors.Select(t => t.detach().reshape(-1)).ToArray();
-        return parts.Length == 0 ? [] : cat(parts).to(ScalarType.Float32).data<float>().ToArray();
+        return parts.Length == 0 ? [] : cat(parts).ToFloatArray();
     }
 
     /// <summary>

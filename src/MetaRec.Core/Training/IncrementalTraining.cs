@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MetaRec.Abstractions;
+using MetaRec.Core.Evaluation;
 using MetaRec.Core.Protocols;
 
 namespace MetaRec.Core.Training;
@@ -123,7 +124,7 @@ public sealed class IncrementalTraining(IModelFamily family, IReadOnlyDictionary
             g.Method,
             seed,
             results[g.Method],
-            new GeneratorCost(g.Info.TotalParameters, g.Info.StateValues, Median(g.Train), Median(g.Generate)))));
+            new GeneratorCost(g.Info.TotalParameters, g.Info.StateValues, Statistic.Median(g.Train), Statistic.Median(g.Generate)))));
         return ordered;
     }
 
@@ -182,15 +183,5 @@ public sealed class IncrementalTraining(IModelFamily family, IReadOnlyDictionary
         model.Save(buffer);
         buffer.Position = 0;
         return family.Load(buffer);
-    }
-
-    private static double Median(List<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

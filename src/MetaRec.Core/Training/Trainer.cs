@@ -6,7 +6,14 @@ using MetaRec.Core.Protocols;
 namespace MetaRec.Core.Training;
 
 /// <summary>The outcome of <see cref="Trainer.Fit"/>: the model of the best validation epoch.</summary>
-public sealed record FitResult(IRecModel Model, int BestEpoch, double BestValidation, IReadOnlyList<EpochRecord> History, bool Cancelled);
+public sealed record FitResult(IRecModel Model, int BestEpoch, double BestValidation, IReadOnlyList<EpochRecord> History, bool Cancelled)
+{
+    /// <summary>
+    /// Training throughput: the median of the epochs' examples per second, leaving out the first
+    /// epoch when there are more (it pays for warm-up: CUDA kernels, allocator); NaN without epochs.
+    /// </summary>
+    public double ExamplesPerSecond => Statistic.Median(History.Skip(History.Count > 1 ? 1 : 0).Select(e => e.ExamplesPerSecond));
+}
 
 /// <summary>
 /// The offline stage for any family: epochs of shuffled batches of training tasks, validation
@@ -51,15 +58,19 @@ public static class Trainer
             var clock = Stopwatch.StartNew();
             random.Shuffle(order);
             double lossSum = 0;
+            long examples = 0;
             for (var step = 0; step < steps; step++)
             {
                 var batch = order.AsSpan(step * options.BatchSize, Math.Min(options.BatchSize, order.Length - (step * options.BatchSize))).ToArray();
                 var loss = model.Train(batch, TrainStage.Offline);
                 lossSum += loss;
+                examples += batch.Sum(task => (long)task.Support.Count + task.Query.Count);
                 progress?.Report(new TrainingProgress(epoch, options.Epochs, step + 1, steps, loss, null));
             }
+            // Train returns the loss as a number, so every step has finished on the device by here.
+            var trainSeconds = clock.Elapsed.TotalSeconds;
             var validation = Score(ModelEvaluation.Evaluate(model, split.Validation), options.SelectionMetric);
-            history.Add(new EpochRecord(epoch, lossSum / steps, validation, clock.Elapsed.TotalSeconds));
+            history.Add(new EpochRecord(epoch, lossSum / steps, validation, clock.Elapsed.TotalSeconds, trainSeconds, examples));
             progress?.Report(new TrainingProgress(epoch, options.Epochs, steps, steps, (float)(lossSum / steps), validation));
             if (validation > bestScore)
             {

@@ -43,4 +43,14 @@ public sealed record TrainerOptions
 public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps, float TrainLoss, double? Validation);
 
 /// <summary>One epoch's figures.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double Validation, double Seconds);
+/// <param name="Epoch">1-based.</param>
+/// <param name="TrainLoss">Mean training loss over the epoch's steps.</param>
+/// <param name="Validation">The selection metric on the validation users (log loss negated).</param>
+/// <param name="Seconds">The whole epoch: training steps and validation.</param>
+/// <param name="TrainSeconds">The training steps alone.</param>
+/// <param name="Examples">Examples (support and query interactions) the training steps went through.</param>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double Validation, double Seconds, double TrainSeconds, long Examples)
+{
+    /// <summary>Training throughput: examples per second of training steps.</summary>
+    public double ExamplesPerSecond => TrainSeconds > 0 ? Examples / TrainSeconds : double.NaN;
+}

@@ -29,6 +29,19 @@ public sealed class TrainingOptions
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Devices the jobs can train on, comma-separated (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>); a run
+    /// asking for another is refused with 400. <c>cuda</c> belongs here only when the jobs run where
+    /// a GPU and a CUDA libtorch are (the CUDA training image, or <see cref="LibTorch"/>).
+    /// </summary>
+    public string Devices { get; set; } = "cpu";
+
+    /// <summary>A libtorch folder the local launcher's jobs load instead of the bundled CPU one (<c>METAREC_LIBTORCH</c>); empty: the bundled one.</summary>
+    public string LibTorch { get; set; } = string.Empty;
+
+    /// <summary><see cref="Devices"/> as a list.</summary>
+    public IReadOnlyList<string> DeviceList => Devices.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public int MaxAttempts { get; set; } = 2;
 
     /// <summary>Fault injection for crash tests only (see <c>PipelineOptions.CrashAt</c>); empty = off.</summary>
@@ -36,6 +49,25 @@ public sealed class TrainingOptions
 
     public void Validate()
     {
+        if (DeviceList.Count == 0)
+        {
+            throw new ArgumentException("MetaRec:Training:Devices must list at least one device", nameof(Devices));
+        }
+        foreach (var device in DeviceList)
+        {
+            try
+            {
+                new MetaRec.Core.Tensors.TorchBackend(device).ToDevice();
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"MetaRec:Training:Devices: {e.Message}", nameof(Devices), e);
+            }
+        }
+        if (Launcher == "local" && LibTorch.Length > 0 && !Directory.Exists(LibTorch))
+        {
+            throw new ArgumentException($"MetaRec:Training:LibTorch names '{LibTorch}', which does not exist", nameof(LibTorch));
+        }
         if (Launcher is not ("local" or "aca"))
         {
             throw new ArgumentException($"MetaRec:Training:Launcher must be local or aca, not '{Launcher}'", nameof(Launcher));

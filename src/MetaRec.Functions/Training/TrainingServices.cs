@@ -34,11 +34,12 @@ public static class TrainingServices
                 training.PollInterval,
                 Path.Combine(jobsFolder, "snapshots"),
                 StorageArguments(settings.Storage),
-                settings.Storage.Backend == "folder" || string.IsNullOrEmpty(settings.Storage.ConnectionString)
-                    ? null
-                    : new Dictionary<string, string> { ["METAREC_STORAGE_CONNECTION_STRING"] = settings.Storage.ConnectionString },
+                JobEnvironment(settings.Storage, training),
                 training.MaxAttempts,
-                training.CrashAt.Length > 0 ? training.CrashAt : null),
+                training.CrashAt.Length > 0 ? training.CrashAt : null)
+            {
+                Devices = training.DeviceList,
+            },
             TimeProvider.System));
         services.AddSingleton<TrainingRunFunctions>();
         return services;
@@ -51,4 +52,19 @@ public static class TrainingServices
     private static string[] StorageArguments(StorageOptions storage) => storage.Backend == "folder"
         ? ["--storage-folder", Path.GetFullPath(storage.Folder)]
         : ["--storage-container", storage.Container];
+
+    /// <summary>What a job gets in its environment: the storage connection string, and for the local launcher a libtorch folder.</summary>
+    private static Dictionary<string, string>? JobEnvironment(StorageOptions storage, TrainingOptions training)
+    {
+        var environment = new Dictionary<string, string>();
+        if (storage.Backend != "folder" && !string.IsNullOrEmpty(storage.ConnectionString))
+        {
+            environment["METAREC_STORAGE_CONNECTION_STRING"] = storage.ConnectionString;
+        }
+        if (training.Launcher == "local" && training.LibTorch.Length > 0)
+        {
+            environment["METAREC_LIBTORCH"] = Path.GetFullPath(training.LibTorch);
+        }
+        return environment.Count > 0 ? environment : null;
+    }
 }

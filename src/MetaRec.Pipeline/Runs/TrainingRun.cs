@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MetaRec.Core.Tensors;
 
 namespace MetaRec.Pipeline.Runs;
 
@@ -24,7 +25,7 @@ public enum RunState
 /// <param name="Data">Dataset the job trains on (path or, in Azure, a mounted path).</param>
 /// <param name="Settings">Model settings (<c>--set</c>).</param>
 /// <param name="Epochs">Most epochs of the job.</param>
-/// <param name="Device">cpu; cuda is refused until the job can train on a GPU.</param>
+/// <param name="Device">Where the job trains: cpu, cuda or cuda:N (<c>metarec train --device</c>); the pipeline refuses devices its jobs do not offer.</param>
 /// <param name="Metric">Validation metric of the quality gate: auc, gauc or logloss.</param>
 /// <param name="Margin">How much the candidate must beat the active model by.</param>
 /// <param name="Seed">Seed of the split (held-out users) and the model.</param>
@@ -55,14 +56,13 @@ public sealed record RunRequest(
         {
             throw new ArgumentException($"epochs must be in [1, 1000], not {Epochs}", nameof(Epochs));
         }
-        if (Device is not ("cpu" or "cuda"))
+        try
         {
-            throw new ArgumentException($"device must be cpu or cuda, not '{Device}'", nameof(Device));
+            new TorchBackend(Device ?? string.Empty).ToDevice();
         }
-        if (Device == "cuda")
+        catch (ArgumentException e)
         {
-            // Refused rather than trained on the CPU behind the caller's back.
-            throw new ArgumentException("device cuda is not supported yet: metarec train runs on the CPU only", nameof(Device));
+            throw new ArgumentException(e.Message, nameof(Device), e);
         }
         if (Metric is not ("auc" or "gauc" or "logloss"))
         {

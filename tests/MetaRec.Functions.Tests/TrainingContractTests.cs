@@ -80,6 +80,9 @@ public sealed class TrainingContractTests : IDisposable
             var device = await client.PostAsJsonAsync("/api/training-runs", new { family = "mpp", data = "x", device = "tpu" });
             Assert.Equal(HttpStatusCode.BadRequest, device.StatusCode);
             Assert.Equal("Device", (await device.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+            var cuda = await client.PostAsJsonAsync("/api/training-runs", new { family = "mpp", data = "x", device = "cuda" });
+            Assert.Equal(HttpStatusCode.BadRequest, cuda.StatusCode); // MetaRec:Training:Devices offers cpu only
+            Assert.Contains("device cuda is not offered", await cuda.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             var family = await client.PostAsJsonAsync("/api/training-runs", new { family = "nope", data = "x" });
             Assert.Contains("no model family 'nope'", await family.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             var notJson = await client.PostAsync("/api/training-runs", new StringContent("{oops", Encoding.UTF8, "application/json"));
@@ -144,5 +147,19 @@ public sealed class TrainingSettingsTests
         aca.Validate();
         Assert.True(aca.IsConfigured); // the job's image brings metarec; no local tool needed
         Assert.False(new Training.TrainingOptions().IsConfigured);
+    }
+
+    [Fact]
+    public void Devices_and_the_libtorch_folder_are_validated_naming_the_setting()
+    {
+        Assert.Equal(["cpu"], new Training.TrainingOptions().DeviceList);
+        Assert.Equal(["cpu", "cuda:1"], new Training.TrainingOptions { Devices = " cpu, cuda:1 " }.DeviceList);
+
+        var bad = Assert.Throws<ArgumentException>(() => new Training.TrainingOptions { Devices = "cpu,gpu" }.Validate());
+        Assert.Contains("MetaRec:Training:Devices: device must be cpu, cuda or cuda:N, not 'gpu'", bad.Message, StringComparison.Ordinal);
+        var none = Assert.Throws<ArgumentException>(() => new Training.TrainingOptions { Devices = " , " }.Validate());
+        Assert.Contains("MetaRec:Training:Devices must list at least one device", none.Message, StringComparison.Ordinal);
+        var folder = Assert.Throws<ArgumentException>(() => new Training.TrainingOptions { LibTorch = "/no/such/libtorch" }.Validate());
+        Assert.Contains("MetaRec:Training:LibTorch names '/no/such/libtorch', which does not exist", folder.Message, StringComparison.Ordinal);
     }
 }

@@ -29,7 +29,7 @@ public sealed class PipelineEngineTests : IDisposable
 
     private FolderModelRegistry Registry => new(_root.FullName);
 
-    private PipelineEngine Engine(int maxAttempts = 2) => new(
+    private PipelineEngine Engine(int maxAttempts = 2, IReadOnlyList<string>? devices = null) => new(
         new RunRepository(new FolderRunStore(_root.FullName), TimeProvider.System),
         Launcher,
         Registry,
@@ -42,7 +42,10 @@ public sealed class PipelineEngineTests : IDisposable
             }
             return Task.CompletedTask;
         },
-        new PipelineOptions(TimeSpan.FromMilliseconds(200), Path.Combine(_root.FullName, "snapshots"), ["--storage-folder", _root.FullName], MaxAttempts: maxAttempts),
+        new PipelineOptions(TimeSpan.FromMilliseconds(200), Path.Combine(_root.FullName, "snapshots"), ["--storage-folder", _root.FullName], MaxAttempts: maxAttempts)
+        {
+            Devices = devices ?? ["cpu"],
+        },
         TimeProvider.System);
 
     private static RunRequest Request(string family = "mpp", int epochs = 1, IReadOnlyDictionary<string, string>? settings = null) =>
@@ -151,7 +154,24 @@ public sealed class PipelineEngineTests : IDisposable
         var engine = Engine();
         Assert.Contains("device", (await Assert.ThrowsAsync<ArgumentException>(() => engine.StartAsync(Request() with { Device = "tpu" }))).Message, StringComparison.Ordinal);
         Assert.Contains("metric", (await Assert.ThrowsAsync<ArgumentException>(() => engine.StartAsync(Request() with { Metric = "mae" }))).Message, StringComparison.Ordinal);
-        Assert.Contains("cuda is not supported yet", (await Assert.ThrowsAsync<ArgumentException>(() => engine.StartAsync(Request() with { Device = "cuda" }))).Message, StringComparison.Ordinal);
+        Assert.Contains("device cuda is not offered: this pipeline's jobs train on cpu", (await Assert.ThrowsAsync<ArgumentException>(() => engine.StartAsync(Request() with { Device = "cuda" }))).Message, StringComparison.Ordinal);
         Assert.Contains("no model family 'nope'", (await Assert.ThrowsAsync<KeyNotFoundException>(() => engine.StartAsync(Request(family: "nope")))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cuda_run_hands_its_device_to_the_job_which_fails_clearly_where_there_is_no_gpu()
+    {
+        var runs = new RunRepository(new FolderRunStore(_root.FullName), TimeProvider.System);
+        var engine = Engine(maxAttempts: 1, devices: ["cpu", "cuda"]);
+        var (run, first) = await engine.StartAsync(Request() with { Device = "cuda" });
+
+        var failed = await DriveAsync(engine, runs, first);
+
+        var script = await File.ReadAllTextAsync(Path.Combine(Launcher.FolderOf(run.Id + "-a1"), "run.sh"));
+        Assert.Contains("'--device' 'cuda'", script, StringComparison.Ordinal);
+        Assert.Equal(RunState.Failed, failed.State);
+        Assert.Contains("CUDA did not initialise", failed.Reason, StringComparison.Ordinal);
+        Assert.Null(await Registry.GetActiveAsync("mpp"));
+        Assert.Empty(await Registry.ListVersionsAsync("mpp"));
     }
 }

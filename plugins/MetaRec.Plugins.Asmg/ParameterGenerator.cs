@@ -1,8 +1,8 @@
-using MetaRec.Core.Tensors;
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
 using MetaRec.Core.MetaLearning;
+using MetaRec.Core.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Adam = MetaRec.Core.Optimization.Adam;

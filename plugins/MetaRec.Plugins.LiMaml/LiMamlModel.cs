@@ -1,8 +1,8 @@
-using MetaRec.Core.Tensors;
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
 using MetaRec.Core.MetaLearning;
+using MetaRec.Core.Tensors;
 using static TorchSharp.torch;
 
 namespace MetaRec.Plugins.LiMaml;

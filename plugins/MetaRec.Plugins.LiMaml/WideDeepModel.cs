@@ -1,11 +1,11 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
-using MetaRec.Core.Data;
 using MetaRec.Core.Configuration;
+using MetaRec.Core.Data;
 using MetaRec.Core.MetaLearning;
-using Adam = MetaRec.Core.Optimization.Adam;
 using MetaRec.Core.Tensors;
 using static TorchSharp.torch;
+using Adam = MetaRec.Core.Optimization.Adam;
 
 namespace MetaRec.Plugins.LiMaml;
 

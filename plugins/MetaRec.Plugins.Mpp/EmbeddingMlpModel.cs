@@ -1,9 +1,9 @@
-using MetaRec.Core.Tensors;
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
 using MetaRec.Core.MetaLearning;
 using MetaRec.Core.Optimization;
+using MetaRec.Core.Tensors;
 using static TorchSharp.torch;
 
 namespace MetaRec.Plugins.Mpp;

@@ -7,6 +7,7 @@ using MetaRec.Core.Training;
 using MetaRec.Pipeline.Jobs;
 using MetaRec.Pipeline.Runs;
 using MetaRec.Storage.Registry;
+using MetaRec.Storage.Snapshots;
 
 namespace MetaRec.Pipeline;
 
@@ -29,10 +30,9 @@ public sealed record AdvanceResult(AdvanceMessage? Next, TimeSpan Delay, string 
 /// <c>Launch:after-start</c> (job started, its id not recorded), <c>Promote:after-promote</c>
 /// (pointer moved, not recorded).
 /// </param>
-/// <param name="SnapshotsFolder">Where the snapshot step writes each run's snapshot manifest (<c>{run}.json</c>), the job's input.</param>
 /// <param name="StorageArguments">The <c>metarec</c> storage flags that reach this app's registry (e.g. <c>--storage-folder DIR</c>): the job registers its checkpoint there.</param>
 /// <param name="JobEnvironment">Environment the job gets (e.g. the storage connection string, kept off its command line).</param>
-public sealed record PipelineOptions(TimeSpan PollInterval, string SnapshotsFolder, IReadOnlyList<string> StorageArguments, IReadOnlyDictionary<string, string>? JobEnvironment = null, int MaxAttempts = 2, string? CrashAt = null)
+public sealed record PipelineOptions(TimeSpan PollInterval, IReadOnlyList<string> StorageArguments, IReadOnlyDictionary<string, string>? JobEnvironment = null, int MaxAttempts = 2, string? CrashAt = null)
 {
     /// <summary>Devices the jobs can train on (a request for another is refused); by default the CPU only.</summary>
     public IReadOnlyList<string> Devices { get; init; } = ["cpu"];
@@ -53,6 +53,7 @@ public sealed class PipelineEngine(
     RunRepository runs,
     IJobLauncher launcher,
     IModelRegistry registry,
+    ISnapshotStore snapshots,
     PluginCatalog plugins,
     Func<RefreshShard, CancellationToken, Task> enqueueShard,
     PipelineOptions options,
@@ -141,18 +142,18 @@ public sealed class PipelineEngine(
         };
     }
 
-    /// <summary>The snapshot manifest of a run: what its job trains on.</summary>
-    public string SnapshotPathOf(string runId) => Path.GetFullPath(Path.Combine(options.SnapshotsFolder, Storage.Registry.StorageNames.RunId(runId) + ".json"));
-
     private async Task<AdvanceResult> SnapshotAsync(TrainingRun run, CancellationToken cancellation)
     {
+        // The data is read and fingerprinted here, then copied with its manifest into storage;
+        // the job trains on the copy and refuses it if it no longer has that fingerprint.
         var dataset = DatasetReader.Read(run.Request.Data);
         var fingerprint = DatasetFingerprint.Compute(dataset);
-        SnapshotFile.Write(SnapshotPathOf(run.Id), new DataSnapshot(
-            Path.GetFullPath(run.Request.Data), fingerprint, dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, ColdStartProtocol.Name, run.Request.Seed));
+        var manifest = new DataSnapshot(
+            Path.GetFullPath(run.Request.Data), fingerprint, dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, ColdStartProtocol.Name, run.Request.Seed);
+        await snapshots.PutAsync(run.Id, run.Request.Data, SnapshotFile.ToJson(manifest), cancellation).ConfigureAwait(false);
         return await MoveAsync(
             run,
-            r => r.Moved(RunState.Launch, $"data {fingerprint[..12]}: {dataset.UserCount} users, {dataset.ItemCount} items, {dataset.Interactions.Count} interactions") with { Snapshot = fingerprint },
+            r => r.Moved(RunState.Launch, $"data {fingerprint[..12]}: {dataset.UserCount} users, {dataset.ItemCount} items, {dataset.Interactions.Count} interactions, copied to storage") with { Snapshot = fingerprint },
             TimeSpan.Zero,
             cancellation).ConfigureAwait(false);
     }
@@ -217,9 +218,8 @@ public sealed class PipelineEngine(
             return await MoveAsync(run, r => r.Moved(RunState.Failed, reason) with { Reason = reason }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
         }
         using var candidate = await LoadAsync(request.Family, version, cancellation).ConfigureAwait(false);
-        // Held-out users: the test users of the job's own split (same data, protocol and seed).
-        var dataset = DatasetReader.Read(request.Data);
-        var split = Protocol.Split(ColdStartProtocol.Name, dataset, new ColdStartOptions { Seed = request.Seed });
+        // Held-out users: the test users of the job's own split (the snapshot's data, protocol and seed).
+        var split = Protocol.Split(ColdStartProtocol.Name, await SnapshotDataAsync(run.Id, cancellation).ConfigureAwait(false), new ColdStartOptions { Seed = request.Seed });
         var mine = ModelEvaluation.Evaluate(candidate, split.Test);
         var metrics = new Dictionary<string, double>(run.Metrics) { ["candidate." + request.Metric] = mine.Metric(request.Metric) };
         var active = await registry.GetActiveAsync(request.Family, cancellation).ConfigureAwait(false);
@@ -242,6 +242,21 @@ public sealed class PipelineEngine(
         return better
             ? await MoveAsync(run, r => r.Moved(RunState.Promote, verdict) with { Metrics = metrics, Incumbent = active?.Version }, TimeSpan.Zero, cancellation).ConfigureAwait(false)
             : await MoveAsync(run, r => r.Moved(RunState.Rejected, verdict) with { Metrics = metrics, Incumbent = active?.Version, Reason = verdict }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>The run's data as the snapshot stored it (copied to a temporary folder and read).</summary>
+    private async Task<InteractionDataset> SnapshotDataAsync(string runId, CancellationToken cancellation)
+    {
+        var folder = Directory.CreateTempSubdirectory("metarec-snapshot-");
+        try
+        {
+            var copy = await snapshots.DownloadAsync(runId, folder.FullName, cancellation).ConfigureAwait(false);
+            return SnapshotFile.Open(SnapshotFile.FromJson(copy.Manifest, $"run {runId}'s snapshot manifest") with { Path = copy.DataPath });
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     private async Task<AdvanceResult> PromoteAsync(TrainingRun run, CancellationToken cancellation)
@@ -304,7 +319,7 @@ public sealed class PipelineEngine(
         var name = $"{run.Id}-a{attempt}";
         List<string> arguments =
         [
-            "train", "--family", request.Family, "--snapshot", SnapshotPathOf(run.Id), "--epochs", request.Epochs.ToString(CultureInfo.InvariantCulture),
+            "train", "--family", request.Family, "--snapshot-run", run.Id, "--epochs", request.Epochs.ToString(CultureInfo.InvariantCulture),
             "--seed", request.Seed.ToString(CultureInfo.InvariantCulture), "--device", request.Device, "--out", "checkpoint", "--register", name,
             .. options.StorageArguments,
         ];

@@ -5,6 +5,7 @@ using MetaRec.Storage.Embeddings;
 using MetaRec.Storage.Interactions;
 using MetaRec.Storage.Registry;
 using MetaRec.Storage.Runs;
+using MetaRec.Storage.Snapshots;
 using MetaRec.Storage.Windows;
 
 namespace MetaRec.Storage;
@@ -75,6 +76,8 @@ public sealed record StorageOptions
     public IUserWindowStore CreateWindowStore() => Backend == "folder" ? new FolderUserWindowStore(Folder) : new BlobUserWindowStore(BlobContainer());
 
     public IRunStore CreateRunStore() => Backend == "folder" ? new FolderRunStore(Folder) : new BlobRunStore(BlobContainer());
+
+    public ISnapshotStore CreateSnapshotStore() => Backend == "folder" ? new FolderSnapshotStore(Folder) : new BlobSnapshotStore(BlobContainer());
 
     public BlobContainerClient BlobContainer() => string.IsNullOrWhiteSpace(ConnectionString)
         ? new BlobServiceClient(BlobServiceUrl, new DefaultAzureCredential()).GetBlobContainerClient(Container)

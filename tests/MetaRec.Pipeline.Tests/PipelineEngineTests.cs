@@ -5,6 +5,7 @@ using MetaRec.Pipeline.Jobs;
 using MetaRec.Pipeline.Runs;
 using MetaRec.Storage.Registry;
 using MetaRec.Storage.Runs;
+using MetaRec.Storage.Snapshots;
 using MetaRec.Testing;
 
 namespace MetaRec.Pipeline.Tests;
@@ -33,6 +34,7 @@ public sealed class PipelineEngineTests : IDisposable
         new RunRepository(new FolderRunStore(_root.FullName), TimeProvider.System),
         Launcher,
         Registry,
+        new FolderSnapshotStore(_root.FullName),
         PluginLoader.LoadFolder(Path.Combine(AppContext.BaseDirectory, "plugins")),
         (refresh, _) =>
         {
@@ -42,7 +44,7 @@ public sealed class PipelineEngineTests : IDisposable
             }
             return Task.CompletedTask;
         },
-        new PipelineOptions(TimeSpan.FromMilliseconds(200), Path.Combine(_root.FullName, "snapshots"), ["--storage-folder", _root.FullName], MaxAttempts: maxAttempts)
+        new PipelineOptions(TimeSpan.FromMilliseconds(200), ["--storage-folder", _root.FullName], MaxAttempts: maxAttempts)
         {
             Devices = devices ?? ["cpu"],
         },

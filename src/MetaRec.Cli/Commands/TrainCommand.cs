@@ -6,6 +6,7 @@ using MetaRec.Core.Protocols;
 using MetaRec.Core.Tensors;
 using MetaRec.Core.Training;
 using MetaRec.Storage.Registry;
+using MetaRec.Storage.Snapshots;
 using Spectre.Console;
 
 namespace MetaRec.Cli.Commands;
@@ -23,10 +24,11 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Checkpoint folder to write.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the split and the model.", DefaultValueFactory = _ => 1 };
         var snapshot = new Option<string?>("--snapshot") { Description = "A snapshot manifest (the training pipeline writes one per run): train on the data it names, refusing if that data changed. Instead of --data." };
+        var snapshotRun = new Option<string?>("--snapshot-run") { Description = "A training run whose data snapshot is in storage (the pipeline's jobs): copy it from there and train on it, refusing if it is not the data the run saw. Instead of --data; needs the storage options." };
         var register = new Option<string?>("--register") { Description = "Also register the checkpoint in the model registry as this version (unpromoted); the training pipeline's jobs hand their checkpoint over this way." };
         var storage = new StorageCliOptions();
         var training = new TrainingOptions();
-        var command = new Command("train", "Train one model family and write a checkpoint folder.") { data, family, output, seed, snapshot, register };
+        var command = new Command("train", "Train one model family and write a checkpoint folder.") { data, family, output, seed, snapshot, snapshotRun, register };
         training.AddTo(command);
         storage.AddTo(command);
         command.SetAction((result, cancellation) => Task.FromResult(CliHost.Guard(() =>
@@ -39,13 +41,16 @@ internal static class TrainCommand
             var catalog = CliHost.Start(training.Threads(result), backend);
             var selected = catalog.Get(result.GetValue(family)!);
             var snapshotPath = result.GetValue(snapshot);
-            if (snapshotPath is not null && result.GetResult(data) is { Implicit: false })
+            var runId = result.GetValue(snapshotRun);
+            if (new[] { snapshotPath is not null, runId is not null, result.GetResult(data) is { Implicit: false } }.Count(given => given) > 1)
             {
-                throw new ArgumentException("--snapshot names the data: give --snapshot or --data, not both");
+                throw new ArgumentException("--snapshot, --snapshot-run and --data each name the data: give one of them");
             }
             var named = snapshotPath is null ? null : SnapshotFile.Read(snapshotPath);
-            var dataPath = named?.Path ?? result.GetValue(data)!;
-            var dataset = named is null ? CliHost.ReadDataset(dataPath) : SnapshotFile.Open(named);
+            var fromStorage = runId is null ? default : ReadSnapshotRun(storage.Resolve(result).CreateSnapshotStore(), runId, cancellation);
+            var dataset = fromStorage.Dataset ?? (named is null ? CliHost.ReadDataset(result.GetValue(data)!) : SnapshotFile.Open(named));
+            // Where the data came from, for the checkpoint's record.
+            var dataPath = fromStorage.Origin ?? named?.Path ?? result.GetValue(data)!;
             var split = Protocol.Split(protocolName, dataset, splitOptions);
             var given = CommonOptions.SettingsFor(selected.Name, training.Settings(result));
             var model = selected.Create(split.Catalogue, given, result.GetValue(seed));
@@ -117,6 +122,30 @@ internal static class TrainCommand
             return 0;
         })));
         return command;
+    }
+
+    /// <summary>
+    /// A run's data snapshot from storage: copied to a temporary folder, read (refused if its
+    /// fingerprint is not the manifest's), and the copy deleted; with where the data came from.
+    /// </summary>
+    private static (InteractionDataset? Dataset, string? Origin) ReadSnapshotRun(ISnapshotStore store, string runId, CancellationToken cancellation)
+    {
+        var folder = Directory.CreateTempSubdirectory("metarec-snapshot-");
+        try
+        {
+            var copy = store.DownloadAsync(StorageNames.RunId(runId), folder.FullName, cancellation).GetAwaiter().GetResult();
+            var manifest = SnapshotFile.FromJson(copy.Manifest, $"run {runId}'s snapshot manifest");
+            AnsiConsole.MarkupLine(Markup.Escape($"data snapshot of {runId}: {manifest.Path}, fingerprint {manifest.Fingerprint[..12]}"));
+            return (SnapshotFile.Open(manifest with { Path = copy.DataPath }), manifest.Path);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--snapshot-run: {e.Message}", e);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -17,7 +17,7 @@ public static class SnapshotFile
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllBytes(path + ".partial", JsonSerializer.SerializeToUtf8Bytes(snapshot, Json));
+        File.WriteAllBytes(path + ".partial", ToJson(snapshot));
         File.Move(path + ".partial", path, overwrite: true);
     }
 
@@ -29,14 +29,25 @@ public static class SnapshotFile
         {
             throw new FileNotFoundException($"no snapshot manifest at '{path}'", path);
         }
+        return FromJson(File.ReadAllBytes(path), $"'{path}'");
+    }
+
+    /// <summary>The manifest as stored (JSON).</summary>
+    public static byte[] ToJson(DataSnapshot snapshot) => JsonSerializer.SerializeToUtf8Bytes(snapshot ?? throw new ArgumentNullException(nameof(snapshot)), Json);
+
+    /// <summary>A stored manifest; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">Not a snapshot manifest.</exception>
+    public static DataSnapshot FromJson(byte[] json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
         try
         {
-            var snapshot = JsonSerializer.Deserialize<DataSnapshot>(File.ReadAllBytes(path), Json);
-            return snapshot is { Path.Length: > 0, Fingerprint.Length: > 0 } ? snapshot : throw new InvalidDataException($"'{path}' has no data path or fingerprint");
+            var snapshot = JsonSerializer.Deserialize<DataSnapshot>(json, Json);
+            return snapshot is { Path.Length: > 0, Fingerprint.Length: > 0 } ? snapshot : throw new InvalidDataException($"{source} has no data path or fingerprint");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{path}' is not a snapshot manifest: {e.Message}", e);
+            throw new InvalidDataException($"{source} is not a snapshot manifest: {e.Message}", e);
         }
     }
 

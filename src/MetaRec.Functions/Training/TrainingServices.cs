@@ -28,11 +28,11 @@ public static class TrainingServices
                 ? new ContainerAppsJobLauncher(training.ContainerApps, new HttpClient())
                 : new LocalProcessLauncher(jobsFolder, "dotnet", training.Metarec.Length > 0 ? [Path.GetFullPath(training.Metarec)] : []),
             provider.GetRequiredService<IModelRegistry>(),
+            settings.Storage.CreateSnapshotStore(),
             provider.GetRequiredService<PluginCatalog>(),
             (shard, cancellation) => TrainingRunFunctions.EnqueueShardAsync(provider.GetRequiredService<TrainingQueues>(), shard, cancellation),
             new PipelineOptions(
                 training.PollInterval,
-                Path.Combine(jobsFolder, "snapshots"),
                 StorageArguments(settings.Storage),
                 JobEnvironment(settings.Storage, training),
                 training.MaxAttempts,

@@ -1,0 +1,51 @@
+namespace MetaRec.Storage.Snapshots;
+
+/// <summary>
+/// Snapshots under a folder: <c>snapshots/{run}/data/{file}</c>, <c>snapshots/{run}/contents.json</c>
+/// and <c>snapshots/{run}/manifest.json</c>, each written through a temporary file and a rename.
+/// </summary>
+public sealed class FolderSnapshotStore(string root) : SnapshotStoreBase
+{
+    private readonly string _root = Path.Combine(Path.GetFullPath(root), "snapshots");
+
+    protected override async Task UploadFileAsync(string runId, string name, string localPath, CancellationToken cancellation)
+    {
+        await using var source = File.OpenRead(localPath);
+        await ReplaceAsync(Path.Combine(_root, runId, "data", name), source, cancellation).ConfigureAwait(false);
+    }
+
+    protected override async Task DownloadFileAsync(string runId, string name, string localPath, CancellationToken cancellation)
+    {
+        var source = Path.Combine(_root, runId, "data", name);
+        if (!File.Exists(source))
+        {
+            throw new FileNotFoundException($"run {runId}'s data snapshot lacks {name}", source);
+        }
+        await using var input = File.OpenRead(source);
+        await using var output = File.Create(localPath);
+        await input.CopyToAsync(output, cancellation).ConfigureAwait(false);
+    }
+
+    protected override async Task WriteAsync(string runId, string name, byte[] content, CancellationToken cancellation)
+    {
+        using var source = new MemoryStream(content);
+        await ReplaceAsync(Path.Combine(_root, runId, name), source, cancellation).ConfigureAwait(false);
+    }
+
+    protected override async Task<byte[]?> ReadAsync(string runId, string name, CancellationToken cancellation)
+    {
+        var path = Path.Combine(_root, runId, name);
+        return File.Exists(path) ? await File.ReadAllBytesAsync(path, cancellation).ConfigureAwait(false) : null;
+    }
+
+    private static async Task ReplaceAsync(string target, Stream content, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temporary = target + $".{Guid.NewGuid():N}.partial";
+        await using (var copy = File.Create(temporary))
+        {
+            await content.CopyToAsync(copy, cancellation).ConfigureAwait(false);
+        }
+        File.Move(temporary, target, overwrite: true);
+    }
+}

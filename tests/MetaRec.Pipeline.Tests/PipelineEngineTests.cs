@@ -176,4 +176,27 @@ public sealed class PipelineEngineTests : IDisposable
         Assert.Null(await Registry.GetActiveAsync("mpp"));
         Assert.Empty(await Registry.ListVersionsAsync("mpp"));
     }
+
+    [Fact]
+    public async Task The_job_and_the_gate_use_the_runs_snapshot_in_storage_not_the_data_as_it_is_later()
+    {
+        var data = _root.CreateSubdirectory("data").FullName;
+        foreach (var file in Directory.GetFiles(Data))
+        {
+            File.Copy(file, Path.Combine(data, Path.GetFileName(file)));
+        }
+        var runs = new RunRepository(new FolderRunStore(_root.FullName), TimeProvider.System);
+        var engine = Engine();
+        var (run, first) = await engine.StartAsync(Request() with { Data = data });
+        var snapshot = await engine.AdvanceAsync(first);
+        await File.AppendAllTextAsync(Path.Combine(data, "ratings.csv"), "999999,1,5.0,1700000000\r\n"); // the data moves on
+
+        var done = await DriveAsync(engine, runs, snapshot.Next!);
+
+        Assert.Equal(RunState.Completed, done.State);
+        Assert.NotNull(await new FolderSnapshotStore(_root.FullName).GetManifestAsync(run.Id));
+        Assert.Equal(done.Snapshot, (await Registry.GetManifestAsync("mpp", run.Id + "-a1")).DataSnapshot);
+        var script = await File.ReadAllTextAsync(Path.Combine(Launcher.FolderOf(run.Id + "-a1"), "run.sh"));
+        Assert.Contains($"'--snapshot-run' '{run.Id}'", script, StringComparison.Ordinal);
+    }
 }

@@ -219,7 +219,7 @@ public sealed class PipelineEngine(
         }
         using var candidate = await LoadAsync(request.Family, version, cancellation).ConfigureAwait(false);
         // Held-out users: the test users of the job's own split (the snapshot's data, protocol and seed).
-        var split = Protocol.Split(ColdStartProtocol.Name, await SnapshotDataAsync(run.Id, cancellation).ConfigureAwait(false), new ColdStartOptions { Seed = request.Seed });
+        var split = Protocol.Split(ColdStartProtocol.Name, (await snapshots.ReadAsync(run.Id, copy => SnapshotFile.OpenCopy(copy.Manifest, copy.DataPath, $"run {run.Id}'s snapshot manifest"), cancellation).ConfigureAwait(false)).Dataset, new ColdStartOptions { Seed = request.Seed });
         var mine = ModelEvaluation.Evaluate(candidate, split.Test);
         var metrics = new Dictionary<string, double>(run.Metrics) { ["candidate." + request.Metric] = mine.Metric(request.Metric) };
         var active = await registry.GetActiveAsync(request.Family, cancellation).ConfigureAwait(false);
@@ -242,21 +242,6 @@ public sealed class PipelineEngine(
         return better
             ? await MoveAsync(run, r => r.Moved(RunState.Promote, verdict) with { Metrics = metrics, Incumbent = active?.Version }, TimeSpan.Zero, cancellation).ConfigureAwait(false)
             : await MoveAsync(run, r => r.Moved(RunState.Rejected, verdict) with { Metrics = metrics, Incumbent = active?.Version, Reason = verdict }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
-    }
-
-    /// <summary>The run's data as the snapshot stored it (copied to a temporary folder and read).</summary>
-    private async Task<InteractionDataset> SnapshotDataAsync(string runId, CancellationToken cancellation)
-    {
-        var folder = Directory.CreateTempSubdirectory("metarec-snapshot-");
-        try
-        {
-            var copy = await snapshots.DownloadAsync(runId, folder.FullName, cancellation).ConfigureAwait(false);
-            return SnapshotFile.Open(SnapshotFile.FromJson(copy.Manifest, $"run {runId}'s snapshot manifest") with { Path = copy.DataPath });
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
     }
 
     private async Task<AdvanceResult> PromoteAsync(TrainingRun run, CancellationToken cancellation)

@@ -23,7 +23,7 @@ internal static class TrainCommand
         var family = new Option<string>("--family") { Description = "Model family (see `metarec families`).", DefaultValueFactory = _ => "mpp" };
         var output = new Option<string>("--out") { Description = "Checkpoint folder to write.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the split and the model.", DefaultValueFactory = _ => 1 };
-        var snapshot = new Option<string?>("--snapshot") { Description = "A snapshot manifest (the training pipeline writes one per run): train on the data it names, refusing if that data changed. Instead of --data." };
+        var snapshot = new Option<string?>("--snapshot") { Description = "A snapshot manifest file: train on the data it names, refusing if that data changed. Instead of --data." };
         var snapshotRun = new Option<string?>("--snapshot-run") { Description = "A training run whose data snapshot is in storage (the pipeline's jobs): copy it from there and train on it, refusing if it is not the data the run saw. Instead of --data; needs the storage options." };
         var register = new Option<string?>("--register") { Description = "Also register the checkpoint in the model registry as this version (unpromoted); the training pipeline's jobs hand their checkpoint over this way." };
         var storage = new StorageCliOptions();
@@ -46,11 +46,19 @@ internal static class TrainCommand
             {
                 throw new ArgumentException("--snapshot, --snapshot-run and --data each name the data: give one of them");
             }
-            var named = snapshotPath is null ? null : SnapshotFile.Read(snapshotPath);
-            var fromStorage = runId is null ? default : ReadSnapshotRun(storage.Resolve(result).CreateSnapshotStore(), runId, cancellation);
-            var dataset = fromStorage.Dataset ?? (named is null ? CliHost.ReadDataset(result.GetValue(data)!) : SnapshotFile.Open(named));
-            // Where the data came from, for the checkpoint's record.
-            var dataPath = fromStorage.Origin ?? named?.Path ?? result.GetValue(data)!;
+            // The snapshot the data comes from, if any: its path (where the data was read, for the
+            // checkpoint's record) and its fingerprint, which the copy read here was checked against.
+            var source = snapshotPath is null ? null : SnapshotFile.Read(snapshotPath);
+            InteractionDataset dataset;
+            if (runId is not null)
+            {
+                (source, dataset) = ReadSnapshotRun(storage.Resolve(result).CreateSnapshotStore(), runId, cancellation);
+            }
+            else
+            {
+                dataset = source is null ? CliHost.ReadDataset(result.GetValue(data)!) : SnapshotFile.Open(source);
+            }
+            var dataPath = source?.Path ?? result.GetValue(data)!;
             var split = Protocol.Split(protocolName, dataset, splitOptions);
             var given = CommonOptions.SettingsFor(selected.Name, training.Settings(result));
             var model = selected.Create(split.Catalogue, given, result.GetValue(seed));
@@ -87,7 +95,7 @@ internal static class TrainCommand
                     ["cancelled"] = fit.Cancelled ? "true" : "false", ["device"] = runtime.Device,
                     ["examplesPerSecond"] = throughput.ToString("F0", CultureInfo.InvariantCulture),
                 },
-                new DataSnapshot(Path.GetFullPath(dataPath), DatasetFingerprint.Compute(dataset), dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, protocolName, splitOptions.Seed),
+                new DataSnapshot(Path.GetFullPath(dataPath), source?.Fingerprint ?? DatasetFingerprint.Compute(dataset), dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, protocolName, splitOptions.Seed),
                 new Dictionary<string, double>
                 {
                     ["validation." + trainer.SelectionMetric] = fit.BestValidation,
@@ -124,27 +132,18 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>
-    /// A run's data snapshot from storage: copied to a temporary folder, read (refused if its
-    /// fingerprint is not the manifest's), and the copy deleted; with where the data came from.
-    /// </summary>
-    private static (InteractionDataset? Dataset, string? Origin) ReadSnapshotRun(ISnapshotStore store, string runId, CancellationToken cancellation)
+    /// <summary>A run's data snapshot from storage: its manifest as stored and the data, checked against it.</summary>
+    private static (DataSnapshot Manifest, InteractionDataset Dataset) ReadSnapshotRun(ISnapshotStore store, string runId, CancellationToken cancellation)
     {
-        var folder = Directory.CreateTempSubdirectory("metarec-snapshot-");
         try
         {
-            var copy = store.DownloadAsync(StorageNames.RunId(runId), folder.FullName, cancellation).GetAwaiter().GetResult();
-            var manifest = SnapshotFile.FromJson(copy.Manifest, $"run {runId}'s snapshot manifest");
+            var (manifest, dataset) = store.ReadAsync(runId, copy => SnapshotFile.OpenCopy(copy.Manifest, copy.DataPath, $"run {runId}'s snapshot manifest"), cancellation).GetAwaiter().GetResult();
             AnsiConsole.MarkupLine(Markup.Escape($"data snapshot of {runId}: {manifest.Path}, fingerprint {manifest.Fingerprint[..12]}"));
-            return (SnapshotFile.Open(manifest with { Path = copy.DataPath }), manifest.Path);
+            return (manifest, dataset);
         }
         catch (ArgumentException e)
         {
             throw new ArgumentException($"--snapshot-run: {e.Message}", e);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
         }
     }
 

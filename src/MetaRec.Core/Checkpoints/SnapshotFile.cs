@@ -4,9 +4,10 @@ using MetaRec.Core.Data;
 namespace MetaRec.Core.Checkpoints;
 
 /// <summary>
-/// A training-data snapshot manifest, the training job's input: the data's path and
-/// fingerprint (and counts, the protocol and split seed). The pipeline writes one per run;
-/// <c>metarec train --snapshot</c> trains on exactly that data or refuses.
+/// A training-data snapshot manifest: the data's path and fingerprint (and counts, the protocol
+/// and split seed). The pipeline stores one per run with a copy of the data
+/// (<c>metarec train --snapshot-run</c>); as a file, <c>metarec train --snapshot</c> trains on
+/// exactly the data it names or refuses.
 /// </summary>
 public static class SnapshotFile
 {
@@ -49,6 +50,17 @@ public static class SnapshotFile
         {
             throw new InvalidDataException($"{source} is not a snapshot manifest: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// A copy of a snapshot's data at <paramref name="dataPath"/> with its stored manifest
+    /// (<paramref name="source"/> names it in errors): the dataset, refused if the copy is not the
+    /// data the manifest fingerprinted, and the manifest as stored (its path is where the data came from).
+    /// </summary>
+    public static (DataSnapshot Manifest, InteractionDataset Dataset) OpenCopy(byte[] manifestJson, string dataPath, string source)
+    {
+        var manifest = FromJson(manifestJson, source);
+        return (manifest, Open(manifest with { Path = dataPath }));
     }
 
     /// <summary>The dataset the snapshot names, refused if it is no longer the same data.</summary>

@@ -22,7 +22,7 @@ public enum RunState
 
 /// <summary>What a user asks for when starting a run.</summary>
 /// <param name="Family">Model family to train.</param>
-/// <param name="Data">Dataset the job trains on (path or, in Azure, a mounted path).</param>
+/// <param name="Data">Dataset to train on: a path the app can read; the snapshot step copies it into storage, and the job trains on that copy.</param>
 /// <param name="Settings">Model settings (<c>--set</c>).</param>
 /// <param name="Epochs">Most epochs of the job.</param>
 /// <param name="Device">Where the job trains: cpu, cuda or cuda:N (<c>metarec train --device</c>); the pipeline refuses devices its jobs do not offer.</param>

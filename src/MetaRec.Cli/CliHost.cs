@@ -11,9 +11,12 @@ internal static class CliHost
     /// <summary>The plugins folder next to the tool (the build bundles plugins/ there).</summary>
     public static string PluginsFolder => Path.Combine(AppContext.BaseDirectory, "plugins");
 
-    public static PluginCatalog Start(int threads, TorchBackend? backend = null)
+    public static PluginCatalog Start(int threads, TorchBackend? backend = null) => Start(threads, backend, out _);
+
+    /// <summary>Brings libtorch up on <paramref name="backend"/>, says where from when it is not the default, and loads the plugins.</summary>
+    public static PluginCatalog Start(int threads, TorchBackend? backend, out TorchRuntimeInfo runtime)
     {
-        var runtime = TorchRuntime.EnsureInitialized(threads, backend);
+        runtime = TorchRuntime.EnsureInitialized(threads, backend);
         if (backend is not null && backend != TorchBackend.Default)
         {
             AnsiConsole.MarkupLine(Markup.Escape($"libtorch {runtime.LibTorchVersion} from {runtime.LibTorchPath ?? "(unknown)"}, device {runtime.Device}"));

@@ -3,7 +3,6 @@ using System.Globalization;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
 using MetaRec.Core.Protocols;
-using MetaRec.Core.Tensors;
 using MetaRec.Core.Training;
 using MetaRec.Storage.Registry;
 using MetaRec.Storage.Snapshots;
@@ -38,7 +37,7 @@ internal static class TrainCommand
             var splitOptions = training.Split(result, result.GetValue(seed));
             var trainer = training.Trainer(result, result.GetValue(seed));
             var backend = training.Backend(result);
-            var catalog = CliHost.Start(training.Threads(result), backend);
+            var catalog = CliHost.Start(training.Threads(result), backend, out var runtime);
             var selected = catalog.Get(result.GetValue(family)!);
             var snapshotPath = result.GetValue(snapshot);
             var runId = result.GetValue(snapshotRun);
@@ -80,7 +79,6 @@ internal static class TrainCommand
                 AnsiConsole.MarkupLine("[yellow]cancelled: writing the best epoch so far[/]");
             }
             var test = ModelEvaluation.Evaluate(trained, split.Test);
-            var runtime = TorchRuntime.EnsureInitialized(training.Threads(result), backend);
             var throughput = fit.ExamplesPerSecond;
             AnsiConsole.MarkupLine(Markup.Escape($"training on {runtime.Device}: {throughput:N0} examples/s (median over epochs{(fit.History.Count > 1 ? " after the first" : string.Empty)}; {string.Join(", ", fit.History.Select(e => e.ExamplesPerSecond.ToString("N0", CultureInfo.InvariantCulture)))})"));
             var folder = result.GetValue(output)!;

@@ -5,7 +5,7 @@ namespace MetaRec.Core.Tensors;
 
 /// <summary>
 /// Reading tensors back into managed arrays from any device: <c>data&lt;T&gt;()</c> reads host
-/// memory only, so a GPU tensor is copied to the CPU first (a CPU tensor is read in place).
+/// memory only, so a GPU tensor is copied to the CPU first (a CPU float32 tensor is read in place).
 /// </summary>
 public static class HostArrays
 {
@@ -13,12 +13,22 @@ public static class HostArrays
     public static float[] ToFloatArray(this Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        var values = tensor.dtype == ScalarType.Float32 ? tensor : tensor.to(ScalarType.Float32);
-        if (values.device_type == DeviceType.CPU)
+        if (tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32)
         {
-            return values.contiguous().data<float>().ToArray();
+            return Read(tensor);
         }
-        using var host = values.cpu();
-        return host.contiguous().data<float>().ToArray();
+        // One conversion does both: to float32 and to the host.
+        using var host = tensor.to(ScalarType.Float32, CPU);
+        return Read(host);
+    }
+
+    private static float[] Read(Tensor values)
+    {
+        if (values.is_contiguous())
+        {
+            return values.data<float>().ToArray();
+        }
+        using var dense = values.contiguous();
+        return dense.data<float>().ToArray();
     }
 }

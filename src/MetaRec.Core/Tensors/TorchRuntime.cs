@@ -68,7 +68,7 @@ public static class TorchRuntime
                 torch.set_num_threads(threads);
             }
             _backend = backend;
-            _info = new TorchRuntimeInfo(torch.__version__, torch.get_num_threads(), torch.cuda.is_available(), device.ToString(), string.Join(" + ", LoadedFrom("libtorch_cpu.so")));
+            _info = new TorchRuntimeInfo(torch.__version__, torch.get_num_threads(), torch.cuda.is_available(), device.ToString(), LoadedFrom("libtorch_cpu.so") is { Count: > 0 } paths ? string.Join(" + ", paths) : null);
             return _info;
         }
     }
@@ -192,5 +192,5 @@ public sealed record TorchBackend(string Device = "cpu", string? LibTorchFolder 
 /// <param name="Threads">Intra-op threads libtorch uses.</param>
 /// <param name="CudaAvailable">Whether a CUDA device is usable.</param>
 /// <param name="Device">The device tensors are made on by default, e.g. "cpu" or "cuda:0".</param>
-/// <param name="LibTorchPath">Where <c>libtorch_cpu.so</c> was loaded from (Linux; null elsewhere).</param>
+/// <param name="LibTorchPath">Where <c>libtorch_cpu.so</c> was loaded from (Linux; several joined by " + " if more than one copy is mapped; null where that cannot be read).</param>
 public sealed record TorchRuntimeInfo(string LibTorchVersion, int Threads, bool CudaAvailable, string Device, string? LibTorchPath);

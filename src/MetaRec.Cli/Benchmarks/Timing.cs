@@ -1,3 +1,5 @@
+using MetaRec.Core.Evaluation;
+
 namespace MetaRec.Cli.Benchmarks;
 
 /// <summary>Wall-clock statistics of repeated runs, in milliseconds.</summary>
@@ -17,8 +19,7 @@ internal sealed record TimingSummary(int Samples, double MedianMs, double P95Ms,
             throw new ArgumentException("at least one sample is needed", nameof(milliseconds));
         }
         var sorted = milliseconds.Order().ToArray();
-        var middle = sorted.Length / 2;
-        var median = sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        var median = Statistic.Median(sorted);
         var p95 = sorted[Math.Max(0, (int)Math.Ceiling(0.95 * sorted.Length) - 1)];
         return new TimingSummary(sorted.Length, median, p95, sorted.Average(), sorted[0]);
     }

@@ -22,7 +22,8 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
     public const string FamilyName = "asmg";
 
     private readonly Tensor _itemFeatures;
-    private readonly Adam _optimizer;
+    /// <summary>Made on the first training step: a generated or served model never trains, and Adam's moments are two more copies of every parameter.</summary>
+    private Adam? _optimizer;
 
     public AsmgModel(AsmgSettings settings, Catalogue catalogue)
         : base(nameof(AsmgModel))
@@ -42,7 +43,6 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
         AddLinear("fc1", dim * (schema.UserFieldCount + 4), settings.Hidden1);
         AddLinear("fc2", settings.Hidden1, settings.Hidden2);
         AddLinear("out", settings.Hidden2, 1);
-        _optimizer = new Adam(NamedParameters.Select(p => p.Parameter), settings.LearningRate, settings.WeightDecay);
         Info = new ModelInfo(FamilyName, NamedParameters.Sum(p => p.Parameter.numel()), StateSize, settings.Effective);
     }
 
@@ -74,6 +74,7 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
         Catalogue.CheckTasks(batch);
         using var scope = NewDisposeScope();
         var loss = Loss(Weights(), Batch(batch));
+        _optimizer ??= new Adam(NamedParameters.Select(p => p.Parameter), Settings.LearningRate, Settings.WeightDecay);
         _optimizer.ZeroGrad();
         loss.backward();
         _optimizer.Step();
@@ -163,7 +164,7 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
 
     public new void Dispose()
     {
-        _optimizer.Dispose();
+        _optimizer?.Dispose();
         _itemFeatures.Dispose();
         base.Dispose();
     }

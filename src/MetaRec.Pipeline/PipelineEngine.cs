@@ -166,7 +166,7 @@ public sealed class PipelineEngine(
             var attempt = run.Job is null ? 1 : run.Job.Attempt;
             return await MoveAsync(run, r => r with { Job = new JobRecord(launcher.Name, attempt, null, time.GetUtcNow()) }, TimeSpan.Zero, cancellation).ConfigureAwait(false);
         }
-        var spec = Spec(run, run.Job.Attempt);
+        var spec = Spec(run);
         var jobId = await launcher.FindAsync(spec, cancellation).ConfigureAwait(false)
             ?? await launcher.StartAsync(spec, cancellation).ConfigureAwait(false);
         CrashPoint("Launch:after-start");
@@ -279,7 +279,8 @@ public sealed class PipelineEngine(
     }
 
     /// <summary>The version the current attempt's job registers its checkpoint as: the attempt's name.</summary>
-    private static string CandidateVersion(TrainingRun run) => $"{run.Id}-a{run.Job!.Attempt}";
+    /// <summary>The current attempt's name: its job's and the version its checkpoint is registered as.</summary>
+    private static string CandidateVersion(TrainingRun run) => JobSpec.NameOf(run.Id, run.Job!.Attempt);
 
     private async Task<Abstractions.IRecModel> LoadAsync(string family, string version, CancellationToken cancellation) =>
         (await registry.LoadAsync(family, version, plugins.Get(family).Load, cancellation).ConfigureAwait(false)).Value;
@@ -298,10 +299,10 @@ public sealed class PipelineEngine(
         return stored.IsFinal ? new AdvanceResult(null, TimeSpan.Zero, outcome) : new AdvanceResult(new AdvanceMessage(stored.Id, stored.Revision), delay, outcome);
     }
 
-    private JobSpec Spec(TrainingRun run, int attempt)
+    private JobSpec Spec(TrainingRun run)
     {
         var request = run.Request;
-        var name = $"{run.Id}-a{attempt}";
+        var name = CandidateVersion(run);
         List<string> arguments =
         [
             "train", "--family", request.Family, "--snapshot-run", run.Id, "--epochs", request.Epochs.ToString(CultureInfo.InvariantCulture),
@@ -314,7 +315,7 @@ public sealed class PipelineEngine(
             arguments.Add($"{key}={value}");
         }
         var environment = new Dictionary<string, string>(options.JobEnvironment ?? new Dictionary<string, string>()) { ["METAREC_RUN_ID"] = run.Id };
-        return new JobSpec(run.Id, attempt, arguments, environment);
+        return new JobSpec(run.Id, run.Job!.Attempt, arguments, environment);
     }
 
     private void CrashPoint(string point)

@@ -101,7 +101,7 @@ internal sealed class ArmJobsServer : IAsyncDisposable
         var env = new JsonArray { new JsonObject { ["name"] = "STATIC", ["value"] = "1" } };
         if (attempt is not null)
         {
-            env.Add(new JsonObject { ["name"] = ContainerAppsJobLauncher.AttemptVariable, ["value"] = attempt });
+            env.Add(new JsonObject { ["name"] = JobSpec.AttemptVariable, ["value"] = attempt });
         }
         var template = new JsonObject { ["containers"] = new JsonArray { new JsonObject { ["name"] = Container, ["image"] = TemplateImage, ["env"] = env } } };
         lock (_gate)

@@ -105,7 +105,7 @@ internal static class ArmJobsShapes
 
     public static string? AttemptOf(JsonNode? template) =>
         (template?["containers"] as JsonArray)?.SelectMany(c => c?["env"] as JsonArray ?? [])
-            .Where(v => Text(v?["name"]) == ContainerAppsJobLauncher.AttemptVariable)
+            .Where(v => Text(v?["name"]) == JobSpec.AttemptVariable)
             .Select(v => Text(v?["value"])).FirstOrDefault();
 
     public static JsonObject ExecutionBase(string jobPath, ArmJobExecution e) => new() { ["name"] = e.Name, ["id"] = $"{jobPath}/executions/{e.Name}" };

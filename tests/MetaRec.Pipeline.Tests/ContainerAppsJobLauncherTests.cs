@@ -46,7 +46,7 @@ public sealed class ContainerAppsJobLauncherTests : IAsyncLifetime
         Assert.Equal("secret:storage-key", env["STORAGE_KEY"]);
         Assert.Equal("azure", env["MetaRec__Storage__Backend"]); // the attempt's win over the template's
         Assert.Equal("run-7", env["METAREC_RUN"]);
-        Assert.Equal("run-7-a1", env[ContainerAppsJobLauncher.AttemptVariable]);
+        Assert.Equal("run-7-a1", env[JobSpec.AttemptVariable]);
         Assert.Equal(24, trainer["resources"]!["cpu"]!.GetValue<int>()); // the GPU profile's size travels with the start
         Assert.Equal("220Gi", trainer["resources"]!["memory"]!.GetValue<string>());
 
@@ -222,11 +222,11 @@ public sealed class ContainerAppsJobLauncherTests : IAsyncLifetime
     [Fact]
     public async Task A_spec_that_sets_the_attempt_marker_to_something_else_is_refused()
     {
-        var spec = Attempt1 with { Environment = new Dictionary<string, string> { [ContainerAppsJobLauncher.AttemptVariable] = "run-1-a1" } };
+        var spec = Attempt1 with { Environment = new Dictionary<string, string> { [JobSpec.AttemptVariable] = "run-1-a1" } };
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Launcher().StartAsync(spec));
 
-        Assert.Contains(ContainerAppsJobLauncher.AttemptVariable, error.Message, StringComparison.Ordinal);
+        Assert.Contains(JobSpec.AttemptVariable, error.Message, StringComparison.Ordinal);
         Assert.Equal(0, _arm.ExecutionsOf("run-1-a1"));
     }
 

@@ -15,9 +15,6 @@ namespace MetaRec.Pipeline.Jobs;
 /// </summary>
 public sealed class ContainerAppsJobLauncher : IJobLauncher
 {
-    /// <summary>The environment variable that marks an execution with its attempt name.</summary>
-    public const string AttemptVariable = "METAREC_JOB_ATTEMPT";
-
     private readonly ContainerAppsJobOptions _options;
     private readonly ArmClient _arm;
     private readonly TimeProvider _time;
@@ -134,7 +131,7 @@ public sealed class ContainerAppsJobLauncher : IJobLauncher
         }
         return await FindAsync(spec, cancellation).ConfigureAwait(false)
             ?? throw new InvalidOperationException(
-                $"aca {operation}: ARM accepted the start but named no execution (last answer {(int)response.Status}), and none carries {AttemptVariable}={spec.Name} yet");
+                $"aca {operation}: ARM accepted the start but named no execution (last answer {(int)response.Status}), and none carries {JobSpec.AttemptVariable}={spec.Name} yet");
     }
 
     /// <summary>

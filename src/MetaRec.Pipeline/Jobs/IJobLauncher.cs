@@ -7,7 +7,13 @@ namespace MetaRec.Pipeline.Jobs;
 /// </summary>
 public sealed record JobSpec(string RunId, int Attempt, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment)
 {
-    public string Name => $"{RunId}-a{Attempt}";
+    /// <summary>The variable every launcher sets to <see cref="Name"/> in the job's environment.</summary>
+    public const string AttemptVariable = "METAREC_JOB_ATTEMPT";
+
+    public string Name => NameOf(RunId, Attempt);
+
+    /// <summary><c>{runId}-a{attempt}</c>: the attempt's job name and the version its checkpoint is registered as.</summary>
+    public static string NameOf(string runId, int attempt) => $"{runId}-a{attempt}";
 }
 
 /// <summary>Where a job is.</summary>

@@ -18,9 +18,9 @@ internal static class JobExecutionTemplate
     /// <summary>From the job resource (<c>GET …/jobs/{job}</c>) to the start body for <paramref name="spec"/>.</summary>
     public static JsonObject ForAttempt(JsonNode? job, JobSpec spec, ContainerAppsJobOptions options)
     {
-        if (spec.Environment.TryGetValue(ContainerAppsJobLauncher.AttemptVariable, out var given) && given != spec.Name)
+        if (spec.Environment.TryGetValue(JobSpec.AttemptVariable, out var given) && given != spec.Name)
         {
-            throw new ArgumentException($"{ContainerAppsJobLauncher.AttemptVariable} is set by the launcher to the attempt name '{spec.Name}', not '{given}'", nameof(spec));
+            throw new ArgumentException($"{JobSpec.AttemptVariable} is set by the launcher to the attempt name '{spec.Name}', not '{given}'", nameof(spec));
         }
         var template = job?["properties"]?["template"];
         if (template?["containers"] is not JsonArray containers)
@@ -56,7 +56,7 @@ internal static class JobExecutionTemplate
     public static bool CarriesAttempt(JsonNode? execution, string attempt) =>
         execution?["properties"]?["template"]?["containers"] is JsonArray containers
         && containers.Any(c => c?["env"] is JsonArray env
-            && env.Any(v => Text(v?["name"]) == ContainerAppsJobLauncher.AttemptVariable && Text(v?["value"]) == attempt));
+            && env.Any(v => Text(v?["name"]) == JobSpec.AttemptVariable && Text(v?["value"]) == attempt));
 
     /// <summary>A JSON string's value; null for anything else.</summary>
     public static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
@@ -74,17 +74,17 @@ internal static class JobExecutionTemplate
             foreach (var variable in existing)
             {
                 var name = Text(variable?["name"]);
-                if (name is not null && name != ContainerAppsJobLauncher.AttemptVariable && !spec.Environment.ContainsKey(name))
+                if (name is not null && name != JobSpec.AttemptVariable && !spec.Environment.ContainsKey(name))
                 {
                     env.Add(variable!.DeepClone());
                 }
             }
         }
-        foreach (var (name, value) in spec.Environment.Where(v => v.Key != ContainerAppsJobLauncher.AttemptVariable).OrderBy(v => v.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in spec.Environment.Where(v => v.Key != JobSpec.AttemptVariable).OrderBy(v => v.Key, StringComparer.Ordinal))
         {
             env.Add(new JsonObject { ["name"] = name, ["value"] = value });
         }
-        env.Add(new JsonObject { ["name"] = ContainerAppsJobLauncher.AttemptVariable, ["value"] = spec.Name });
+        env.Add(new JsonObject { ["name"] = JobSpec.AttemptVariable, ["value"] = spec.Name });
         container["env"] = env;
     }
 

@@ -50,7 +50,7 @@ public sealed class LocalProcessLauncher(string root, string executable, IReadOn
         {
             start.Environment[name] = value;
         }
-        start.Environment["METAREC_JOB_ATTEMPT"] = spec.Name;
+        start.Environment[JobSpec.AttemptVariable] = spec.Name;
         using var launcher = Process.Start(start) ?? throw new InvalidOperationException("could not start /bin/sh for the job");
         await launcher.WaitForExitAsync(cancellation).ConfigureAwait(false);
         if (launcher.ExitCode != 0)

@@ -67,7 +67,7 @@ public sealed class PeriodRegistry(IModelRegistry registry)
         using var buffer = new MemoryStream();
         save(buffer);
         buffer.Position = 0;
-        return await registry.RegisterAsync(manifest with { CreatedUtc = DateTimeOffset.UtcNow }, buffer, cancellation).ConfigureAwait(false);
+        return await registry.RegisterAsync(manifest, buffer, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>Loads a model version of <paramref name="family"/>.</summary>

@@ -36,24 +36,22 @@ public abstract class InteractionLogBase(TimeProvider time) : IInteractionLog
     public async Task<SnapshotManifest> SnapshotAsync(CancellationToken cancellation = default)
     {
         var parts = new List<SnapshotPart>();
-        foreach (var day in (await ListDaysAsync(cancellation).ConfigureAwait(false)).Order())
-        {
-            var content = await ReadPrefixAsync(day, long.MaxValue, cancellation).ConfigureAwait(false);
-            var whole = content.AsSpan().LastIndexOf((byte)'\n') + 1; // a half-written last line is not in
-            if (whole > 0)
-            {
-                parts.Add(new SnapshotPart(day, whole));
-            }
-        }
         var seen = new HashSet<string>(StringComparer.Ordinal);
         long events = 0, duplicates = 0;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var part in parts)
+        foreach (var day in (await ListDaysAsync(cancellation).ConfigureAwait(false)).Order())
         {
-            var content = await ReadPrefixAsync(part.Day, part.Bytes, cancellation).ConfigureAwait(false);
-            hash.AppendData(Encoding.UTF8.GetBytes($"{part.Day:yyyy-MM-dd}:{part.Bytes}\n"));
-            hash.AppendData(content);
-            foreach (var e in Parse(content, part.Day))
+            // One read per partition: its whole lines are the part (a half-written last line is not in).
+            var content = await ReadPrefixAsync(day, long.MaxValue, cancellation).ConfigureAwait(false);
+            var whole = content.AsSpan().LastIndexOf((byte)'\n') + 1;
+            if (whole == 0)
+            {
+                continue;
+            }
+            parts.Add(new SnapshotPart(day, whole));
+            hash.AppendData(Encoding.UTF8.GetBytes($"{day:yyyy-MM-dd}:{whole}\n"));
+            hash.AppendData(content, 0, whole);
+            foreach (var e in Parse(content, whole, day))
             {
                 if (seen.Add(e.EventId))
                 {
@@ -79,7 +77,7 @@ public abstract class InteractionLogBase(TimeProvider time) : IInteractionLog
             {
                 throw new InvalidDataException($"interaction partition {part.Day:yyyy-MM-dd} is shorter ({content.Length} bytes) than its snapshot ({part.Bytes})");
             }
-            foreach (var e in Parse(content, part.Day))
+            foreach (var e in Parse(content, content.Length, part.Day))
             {
                 if (seen.Add(e.EventId))
                 {
@@ -98,10 +96,11 @@ public abstract class InteractionLogBase(TimeProvider time) : IInteractionLog
 
     protected static string PartitionName(DateOnly day) => $"interactions/{day:yyyy-MM-dd}.jsonl";
 
-    private static IEnumerable<InteractionEvent> Parse(byte[] content, DateOnly day)
+    /// <summary>The events in the first <paramref name="length"/> bytes of a partition.</summary>
+    private static IEnumerable<InteractionEvent> Parse(byte[] content, int length, DateOnly day)
     {
         var line = 0;
-        foreach (var text in Encoding.UTF8.GetString(content).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var text in Encoding.UTF8.GetString(content, 0, length).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             line++;
             InteractionEvent? parsed;

@@ -19,7 +19,7 @@ public sealed partial class PipelineTrigger(TrainingQueues queues, TrainingRunFu
     {
         foreach (var message in await engine.ResumeAsync(stoppingToken).ConfigureAwait(false))
         {
-            await queues.Advance.SendLaterAsync(System.Text.Json.JsonSerializer.Serialize(message, TrainingRunFunctions.Json), TimeSpan.Zero, stoppingToken).ConfigureAwait(false);
+            await queues.AdvanceAsync(message, TimeSpan.Zero, stoppingToken).ConfigureAwait(false);
             LogResumed(log, message.RunId, message.Revision);
         }
         await Task.WhenAll(

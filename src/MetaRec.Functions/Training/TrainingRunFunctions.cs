@@ -10,7 +10,16 @@ using MetaRec.Storage.Windows;
 namespace MetaRec.Functions.Training;
 
 /// <summary>Where the pipeline's messages go: the app's queues (standalone) or Storage queues the host triggers on.</summary>
-public sealed record TrainingQueues(Standalone.IMessageQueue Advance, Standalone.IMessageQueue Refresh);
+public sealed record TrainingQueues(Standalone.IMessageQueue Advance, Standalone.IMessageQueue Refresh)
+{
+    /// <summary>Sends the message that performs a run's next step, visible after <paramref name="delay"/>.</summary>
+    public Task AdvanceAsync(AdvanceMessage message, TimeSpan delay, CancellationToken cancellation) =>
+        Advance.SendLaterAsync(JsonSerializer.Serialize(message, TrainingRun.Json), delay, cancellation);
+
+    /// <summary>Sends a shard message of a promotion (the engine's fan-out step).</summary>
+    public Task RefreshAsync(RefreshShard shard, CancellationToken cancellation) =>
+        Refresh.SendLaterAsync(JsonSerializer.Serialize(shard, TrainingRun.Json), TimeSpan.Zero, cancellation);
+}
 
 /// <summary>
 /// The training pipeline's functions. HTTP: <c>StartTrainingRun</c> (202 with a Location),
@@ -44,7 +53,7 @@ public sealed partial class TrainingRunFunctions(PipelineEngine engine, RunRepos
         try
         {
             var (run, first) = await engine.StartAsync(request with { Settings = request.Settings ?? new Dictionary<string, string>() }, cancellation).ConfigureAwait(false);
-            await queues.Advance.SendLaterAsync(JsonSerializer.Serialize(first, Json), TimeSpan.Zero, cancellation).ConfigureAwait(false);
+            await queues.AdvanceAsync(first, TimeSpan.Zero, cancellation).ConfigureAwait(false);
             LogStarted(log, run.Id, request.Family);
             return new FunctionResponse(202, run) { Headers = new Dictionary<string, string> { ["Location"] = $"/api/training-runs/{run.Id}" } };
         }
@@ -77,7 +86,7 @@ public sealed partial class TrainingRunFunctions(PipelineEngine engine, RunRepos
                 ? new FunctionResponse(202, run)
                 : FunctionResponse.Problem(409, "Conflict", $"run {runId} is {run.State}: it can no longer be cancelled");
         }
-        await queues.Advance.SendLaterAsync(JsonSerializer.Serialize(next, Json), TimeSpan.Zero, cancellation).ConfigureAwait(false);
+        await queues.AdvanceAsync(next, TimeSpan.Zero, cancellation).ConfigureAwait(false);
         return new FunctionResponse(202, run!);
     }
 
@@ -88,17 +97,10 @@ public sealed partial class TrainingRunFunctions(PipelineEngine engine, RunRepos
         var result = await engine.AdvanceAsync(message, cancellation).ConfigureAwait(false);
         if (result.Next is { } next)
         {
-            await queues.Advance.SendLaterAsync(JsonSerializer.Serialize(next, Json), result.Delay, cancellation).ConfigureAwait(false);
+            await queues.AdvanceAsync(next, result.Delay, cancellation).ConfigureAwait(false);
         }
         LogAdvanced(log, message.RunId, message.Revision, result.Outcome);
         return result.Outcome;
-    }
-
-    /// <summary>Sends a shard message of a promotion (the engine's fan-out step).</summary>
-    public static Task EnqueueShardAsync(TrainingQueues queues, RefreshShard shard, CancellationToken cancellation)
-    {
-        ArgumentNullException.ThrowIfNull(queues);
-        return queues.Refresh.SendLaterAsync(JsonSerializer.Serialize(shard, Json), TimeSpan.Zero, cancellation);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public static class TrainingServices
             provider.GetRequiredService<IModelRegistry>(),
             settings.Storage.CreateSnapshotStore(),
             provider.GetRequiredService<PluginCatalog>(),
-            (shard, cancellation) => TrainingRunFunctions.EnqueueShardAsync(provider.GetRequiredService<TrainingQueues>(), shard, cancellation),
+            provider.GetRequiredService<TrainingQueues>().RefreshAsync,
             new PipelineOptions(
                 training.PollInterval,
                 StorageArguments(settings.Storage),

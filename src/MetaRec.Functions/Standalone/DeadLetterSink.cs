@@ -11,7 +11,7 @@ public interface IDeadLetterSink
     Task WriteAsync(IReadOnlyList<DeadLetter> letters, CancellationToken cancellation);
 }
 
-/// <summary>What every standalone trigger does with a message it gives up on.</summary>
+/// <summary>What every standalone trigger does: its receive loop, and settling a message that failed or that it gives up on.</summary>
 public static class DeadLettering
 {
     /// <summary>Writes <paramref name="delivery"/> to the sink with its reason, then completes it, so it is never delivered again.</summary>
@@ -22,6 +22,52 @@ public static class DeadLettering
         ArgumentNullException.ThrowIfNull(delivery);
         await sink.WriteAsync([new DeadLetter(reason, delivery.MessageId, delivery.DeliveryCount, delivery.Body, now, function)], cancellation).ConfigureAwait(false);
         await queue.CompleteAsync(delivery, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Settles a delivery whose invocation failed, as the host does: the last allowed delivery
+    /// (<paramref name="maxDeliveryCount"/>) is dead-lettered with <paramref name="reason"/>, an
+    /// earlier one is abandoned to be delivered again. True when it was dead-lettered.
+    /// </summary>
+    public static async Task<bool> DeadLetterOrAbandonAsync(this IDeadLetterSink sink, IMessageQueue queue, Delivery delivery, int maxDeliveryCount, string reason, string function, DateTimeOffset now, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(delivery);
+        if (delivery.DeliveryCount >= maxDeliveryCount)
+        {
+            await sink.DeadLetterAsync(queue, delivery, reason, function, now, cancellation).ConfigureAwait(false);
+            return true;
+        }
+        await queue.AbandonAsync(delivery, cancellation).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>
+    /// A standalone trigger's loop: receives up to <paramref name="batchSize"/> messages and hands
+    /// them to <paramref name="handle"/> until stopped; a failing receive or handler is reported
+    /// to <paramref name="failed"/> and the loop goes on after <paramref name="pollInterval"/>.
+    /// </summary>
+    public static async Task ReceiveLoopAsync(IMessageQueue queue, int batchSize, Func<IReadOnlyList<Delivery>, CancellationToken, Task> handle, TimeSpan pollInterval, TimeProvider time, Action<Exception> failed, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(handle);
+        ArgumentNullException.ThrowIfNull(failed);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await handle(await queue.ReceiveAsync(batchSize, stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                failed(e);
+                await Task.Delay(pollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
     }
 }
 

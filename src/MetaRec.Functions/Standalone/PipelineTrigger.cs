@@ -27,28 +27,21 @@ public sealed partial class PipelineTrigger(TrainingQueues queues, TrainingRunFu
             LoopAsync(queues.Refresh, "RefreshEmbeddingsShard", functions.RefreshShardAsync, stoppingToken)).ConfigureAwait(false);
     }
 
-    private async Task LoopAsync(IMessageQueue queue, string function, Func<string, CancellationToken, Task<string>> handle, CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+    private Task LoopAsync(IMessageQueue queue, string function, Func<string, CancellationToken, Task<string>> handle, CancellationToken stoppingToken) =>
+        DeadLettering.ReceiveLoopAsync(
+            queue,
+            4,
+            async (batch, cancellation) =>
             {
-                foreach (var delivery in await queue.ReceiveAsync(4, stoppingToken).ConfigureAwait(false))
+                foreach (var delivery in batch)
                 {
-                    await HandleAsync(queue, function, handle, delivery, stoppingToken).ConfigureAwait(false);
+                    await HandleAsync(queue, function, handle, delivery, cancellation).ConfigureAwait(false);
                 }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogLoopFailed(log, function, e);
-                await Task.Delay(_settings.PollInterval, time, stoppingToken).ConfigureAwait(false);
-            }
-        }
-    }
+            },
+            _settings.PollInterval,
+            time,
+            e => LogLoopFailed(log, function, e),
+            stoppingToken);
 
     private async Task HandleAsync(IMessageQueue queue, string function, Func<string, CancellationToken, Task<string>> handle, Delivery delivery, CancellationToken cancellation)
     {
@@ -64,14 +57,7 @@ public sealed partial class PipelineTrigger(TrainingQueues queues, TrainingRunFu
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
-            if (delivery.DeliveryCount >= _settings.MaxDeliveryCount)
-            {
-                await deadLetters.DeadLetterAsync(queue, delivery, $"failed {delivery.DeliveryCount} deliveries: {e.Message}", function, time.GetUtcNow(), cancellation).ConfigureAwait(false);
-            }
-            else
-            {
-                await queue.AbandonAsync(delivery, cancellation).ConfigureAwait(false);
-            }
+            await deadLetters.DeadLetterOrAbandonAsync(queue, delivery, _settings.MaxDeliveryCount, $"failed {delivery.DeliveryCount} deliveries: {e.Message}", function, time.GetUtcNow(), cancellation).ConfigureAwait(false);
             LogFailed(log, function, delivery.MessageId, delivery.DeliveryCount, e.Message);
         }
     }

@@ -13,26 +13,8 @@ public sealed partial class QueueTrigger(IMessageQueue queue, InteractionsFuncti
 {
     private readonly StandaloneOptions _settings = options.Value.Standalone;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var batch = await queue.ReceiveAsync(_settings.BatchSize, stoppingToken).ConfigureAwait(false);
-                await HandleAsync(batch, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogTriggerFailed(log, e);
-                await Task.Delay(_settings.PollInterval, time, stoppingToken).ConfigureAwait(false);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        DeadLettering.ReceiveLoopAsync(queue, _settings.BatchSize, HandleAsync, _settings.PollInterval, time, e => LogTriggerFailed(log, e), stoppingToken);
 
     internal async Task HandleAsync(IReadOnlyList<Delivery> batch, CancellationToken cancellation)
     {
@@ -73,13 +55,11 @@ public sealed partial class QueueTrigger(IMessageQueue queue, InteractionsFuncti
         }
         foreach (var delivery in live)
         {
-            if (delivery.DeliveryCount >= _settings.MaxDeliveryCount)
+            var reason = $"{outcome.Failure} (delivery {delivery.DeliveryCount} of {_settings.MaxDeliveryCount})";
+            if (await deadLetters.DeadLetterOrAbandonAsync(queue, delivery, _settings.MaxDeliveryCount, reason, "Interactions", time.GetUtcNow(), cancellation).ConfigureAwait(false))
             {
-                // The last allowed delivery failed: dead-letter it now, with the reason.
-                await DeadLetterAsync(delivery, $"{outcome.Failure} (delivery {delivery.DeliveryCount} of {_settings.MaxDeliveryCount})", delivery.DeliveryCount, cancellation).ConfigureAwait(false);
-                continue;
+                LogExpired(log, delivery.MessageId, delivery.DeliveryCount);
             }
-            await queue.AbandonAsync(delivery, cancellation).ConfigureAwait(false);
         }
     }
 

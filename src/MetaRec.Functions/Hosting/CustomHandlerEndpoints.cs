@@ -104,16 +104,7 @@ public static partial class CustomHandlerEndpoints
         {
             return Results.Json(new InvocationResult([], [e.Message], null), statusCode: 400);
         }
-        TimerOutcome outcome;
-        try
-        {
-            outcome = await function.RunAsync(timer, cancellation).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            LogTimerThrew(log, e, function.Name);
-            outcome = TimerOutcome.Failed($"{e.GetType().Name}: {e.Message}");
-        }
+        var outcome = await function.RunGuardedAsync(timer, log, cancellation).ConfigureAwait(false);
         if (outcome.Succeeded)
         {
             return Results.Json(new InvocationResult([], outcome.Logs, null));
@@ -166,7 +157,4 @@ public static partial class CustomHandlerEndpoints
 
     private static int? Number(string? text) =>
         int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "timer function {Function} threw")]
-    private static partial void LogTimerThrew(ILogger logger, Exception error, string function);
 }

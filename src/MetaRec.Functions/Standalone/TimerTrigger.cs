@@ -80,16 +80,7 @@ public sealed partial class TimerTrigger(IEnumerable<ITimerFunction> functions, 
     {
         LogStarting(log, function.Name, due, timer.IsPastDue);
         var started = time.GetTimestamp();
-        TimerOutcome outcome;
-        try
-        {
-            outcome = await function.RunAsync(timer, cancellation).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            LogThrew(log, e, function.Name);
-            outcome = TimerOutcome.Failed($"{e.GetType().Name}: {e.Message}");
-        }
+        var outcome = await function.RunGuardedAsync(timer, log, cancellation).ConfigureAwait(false);
         var elapsed = time.GetElapsedTime(started);
         foreach (var line in outcome.Logs)
         {
@@ -122,7 +113,4 @@ public sealed partial class TimerTrigger(IEnumerable<ITimerFunction> functions, 
 
     [LoggerMessage(Level = LogLevel.Error, Message = "timer {Function} failed after {Milliseconds:F0} ms: {Reason}")]
     private static partial void LogFailed(ILogger logger, string function, double milliseconds, string? reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "timer {Function} threw")]
-    private static partial void LogThrew(ILogger logger, Exception error, string function);
 }

@@ -32,3 +32,28 @@ public sealed record TimerOutcome(bool Succeeded, string? Failure, IReadOnlyList
 
     public static TimerOutcome Failed(string reason, params IReadOnlyList<string> logs) => new(false, reason, logs);
 }
+
+/// <summary>Running a timer function the same way under either trigger.</summary>
+public static partial class TimerFunctionExtensions
+{
+    /// <summary>
+    /// <see cref="ITimerFunction.RunAsync"/>, with an exception (other than the caller's
+    /// cancellation) logged and turned into a failed outcome naming it.
+    /// </summary>
+    public static async Task<TimerOutcome> RunGuardedAsync(this ITimerFunction function, TimerInfo timer, ILogger log, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        try
+        {
+            return await function.RunAsync(timer, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            LogThrew(log, e, function.Name);
+            return TimerOutcome.Failed($"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "timer {Function} threw")]
+    private static partial void LogThrew(ILogger logger, Exception error, string function);
+}

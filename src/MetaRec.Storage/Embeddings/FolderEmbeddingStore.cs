@@ -24,9 +24,7 @@ public sealed class FolderEmbeddingStore(string root, TimeProvider? time = null)
         {
             return false;
         }
-        var temporary = path + $".{Guid.NewGuid():N}.partial";
-        await File.WriteAllBytesAsync(temporary, Encode(embedding with { UpdatedUtc = _time.GetUtcNow() }), cancellation).ConfigureAwait(false);
-        File.Move(temporary, path, overwrite: true);
+        await AtomicFile.ReplaceAsync(path, Encode(embedding with { UpdatedUtc = _time.GetUtcNow() }), cancellation).ConfigureAwait(false);
         return true;
     }
 

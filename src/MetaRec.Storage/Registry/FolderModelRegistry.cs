@@ -51,21 +51,7 @@ public sealed class FolderModelRegistry(string root, TimeProvider? time = null) 
 
     protected override async Task UploadWeightsAsync(string family, string version, Stream weights, CancellationToken cancellation)
     {
-        var path = VersionPath(family, version, "weights.bin");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + $".{Guid.NewGuid():N}.partial";
-        try
-        {
-            await using (var file = File.Create(temporary))
-            {
-                await weights.CopyToAsync(file, cancellation).ConfigureAwait(false);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        await AtomicFile.ReplaceAsync(VersionPath(family, version, "weights.bin"), weights, cancellation).ConfigureAwait(false);
     }
 
     protected override async Task CopyWeightsAsync(string family, string version, Stream destination, CancellationToken cancellation)
@@ -112,10 +98,7 @@ public sealed class FolderModelRegistry(string root, TimeProvider? time = null) 
             throw new RegistryConflictException(
                 $"the active pointer of '{family}' changed (expected ETag {expectedETag ?? "none"}, found {current ?? "none"}); read it again");
         }
-        var path = Path.Combine(folder, "active.json");
-        var temporary = path + $".{Guid.NewGuid():N}.partial";
-        await File.WriteAllBytesAsync(temporary, content, cancellation).ConfigureAwait(false);
-        File.Move(temporary, path, overwrite: true);
+        await AtomicFile.ReplaceAsync(Path.Combine(folder, "active.json"), content, cancellation).ConfigureAwait(false);
         return ETagOf(content);
     }
 

@@ -28,7 +28,7 @@ public sealed class FolderRunStore(string root) : IRunStore
         {
             return null;
         }
-        await WriteAsync(path, json, cancellation).ConfigureAwait(false);
+        await AtomicFile.ReplaceAsync(path, json, cancellation).ConfigureAwait(false);
         return Document(id, json);
     }
 
@@ -42,7 +42,7 @@ public sealed class FolderRunStore(string root) : IRunStore
         {
             return null;
         }
-        await WriteAsync(path, json, cancellation).ConfigureAwait(false);
+        await AtomicFile.ReplaceAsync(path, json, cancellation).ConfigureAwait(false);
         return Document(id, json);
     }
 
@@ -55,13 +55,6 @@ public sealed class FolderRunStore(string root) : IRunStore
     }
 
     private string PathOf(string id) => Path.Combine(_root, StorageNames.RunId(id) + ".json");
-
-    private static async Task WriteAsync(string path, byte[] json, CancellationToken cancellation)
-    {
-        var temporary = path + $".{Guid.NewGuid():N}.partial";
-        await File.WriteAllBytesAsync(temporary, json, cancellation).ConfigureAwait(false);
-        File.Move(temporary, path, overwrite: true);
-    }
 
     private static RunDocument Document(string id, byte[] json) => new(id, json, Tag(json));
 

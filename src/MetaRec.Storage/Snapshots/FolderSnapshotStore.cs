@@ -11,7 +11,7 @@ public sealed class FolderSnapshotStore(string root) : SnapshotStoreBase
     protected override async Task UploadFileAsync(string runId, string name, string localPath, CancellationToken cancellation)
     {
         await using var source = File.OpenRead(localPath);
-        await ReplaceAsync(Path.Combine(_root, runId, "data", name), source, cancellation).ConfigureAwait(false);
+        await AtomicFile.ReplaceAsync(Path.Combine(_root, runId, "data", name), source, cancellation).ConfigureAwait(false);
     }
 
     protected override async Task DownloadFileAsync(string runId, string name, string localPath, CancellationToken cancellation)
@@ -26,26 +26,12 @@ public sealed class FolderSnapshotStore(string root) : SnapshotStoreBase
         await input.CopyToAsync(output, cancellation).ConfigureAwait(false);
     }
 
-    protected override async Task WriteAsync(string runId, string name, byte[] content, CancellationToken cancellation)
-    {
-        using var source = new MemoryStream(content);
-        await ReplaceAsync(Path.Combine(_root, runId, name), source, cancellation).ConfigureAwait(false);
-    }
+    protected override Task WriteAsync(string runId, string name, byte[] content, CancellationToken cancellation) =>
+        AtomicFile.ReplaceAsync(Path.Combine(_root, runId, name), content, cancellation);
 
     protected override async Task<byte[]?> ReadAsync(string runId, string name, CancellationToken cancellation)
     {
         var path = Path.Combine(_root, runId, name);
         return File.Exists(path) ? await File.ReadAllBytesAsync(path, cancellation).ConfigureAwait(false) : null;
-    }
-
-    private static async Task ReplaceAsync(string target, Stream content, CancellationToken cancellation)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temporary = target + $".{Guid.NewGuid():N}.partial";
-        await using (var copy = File.Create(temporary))
-        {
-            await content.CopyToAsync(copy, cancellation).ConfigureAwait(false);
-        }
-        File.Move(temporary, target, overwrite: true);
     }
 }

@@ -28,9 +28,7 @@ public sealed class FolderUserWindowStore(string root) : IUserWindowStore
         {
             return null;
         }
-        var temporary = path + $".{Guid.NewGuid():N}.partial";
-        await File.WriteAllBytesAsync(temporary, WindowCodec.Encode(window), cancellation).ConfigureAwait(false);
-        File.Move(temporary, path, overwrite: true);
+        await AtomicFile.ReplaceAsync(path, WindowCodec.Encode(window), cancellation).ConfigureAwait(false);
         return window with { ETag = Tag(window.Applied) };
     }
 

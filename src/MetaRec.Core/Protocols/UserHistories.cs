@@ -109,8 +109,8 @@ internal sealed class UserHistories
         }
     }
 
-    // A hair of slack so that e.g. 0.7 × 10 = 7.000000000000001 and 0.1 × 30 = 2.9999… floor as intended.
     private static long First(UserHistory user) => user.Support.Length > 0 ? user.Support[0].Timestamp : user.Query[0].Timestamp;
 
+    // A hair of slack so that e.g. 0.7 × 10 = 7.000000000000001 and 0.1 × 30 = 2.9999… floor as intended.
     private static int Floor(double value) => (int)Math.Floor(value + 1e-9);
 }

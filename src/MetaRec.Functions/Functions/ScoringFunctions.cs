@@ -57,8 +57,7 @@ public sealed class ScoringFunctions(Scorer scorer)
     public Task<FunctionResponse> RecommendAsync(HttpTriggerRequest request, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.Params.TryGetValue("userId", out var user);
-        return RecommendAsync(user, request.QueryValue("k"), request.QueryValue("excludeSeen"), cancellation);
+        return RecommendAsync(request.Param("userId"), request.QueryValue("k"), request.QueryValue("excludeSeen"), cancellation);
     }
 
     private static async Task<FunctionResponse> Guard(Func<Task<ScoringResult>> work)

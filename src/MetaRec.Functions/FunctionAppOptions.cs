@@ -31,6 +31,9 @@ public sealed class FunctionAppOptions
     /// <summary>The training pipeline (StartTrainingRun and its queue functions).</summary>
     public Training.TrainingOptions Training { get; set; } = new();
 
+    /// <summary>The standalone host's Durable backend (the Functions host configures its own in host.json).</summary>
+    public Standalone.Durable.DurableOptions Durable { get; set; } = new();
+
     /// <summary>Scheduled generation (the <c>GenerateServingModel</c> timer function).</summary>
     public GenerationOptions Generation { get; set; } = new();
 
@@ -55,6 +58,7 @@ public sealed class FunctionAppOptions
         TimerFunctionOptions.ValidateEach(this, Section);
         Generation.Validate();
         Training.Validate();
+        Durable.Validate();
         if (Storage.Backend == "azure" && string.IsNullOrWhiteSpace(Storage.ConnectionString) && Standalone.Trigger == "queue")
         {
             throw new ArgumentException("MetaRec:Standalone:Trigger queue needs MetaRec:Storage:ConnectionString (the standalone queues use it)", nameof(Standalone));

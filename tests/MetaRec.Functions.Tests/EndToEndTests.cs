@@ -52,7 +52,7 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<Azurit
     }
 
     [Fact]
-    public async Task A_poison_message_in_a_queue_batch_reaches_the_dead_letter_queue_and_the_rest_is_applied()
+    public async Task A_bad_batch_is_refused_at_the_api_naming_the_item_and_field_while_poison_on_the_queue_is_dead_lettered()
     {
         var storage = Storage("poison");
         await TrainedModels.RegisterAsync(storage.CreateRegistry(), "v1", TrainedModels.Train(seed: 1, steps: 2), promote: true);
@@ -61,8 +61,32 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<Azurit
         await WaitReadyAsync(client);
         var item = TrainedModels.Dataset.ItemIds[0];
         var body = $$"""[{"eventId":"p-1","userId":"poisoned","itemId":"{{item}}","rating":5,"timestamp":1700000000},{"eventId":"p-2","userId":"poisoned","rating":5,"timestamp":1700000001}]""";
-        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/events", content)).StatusCode);
+
+        // Through the API the caller is told, and nothing of the batch is queued.
+        foreach (var (bad, index, field) in new[] { (body, 1, "itemId"), ("{not json", -1, null), ("""[{"userId":"x"}]""", 0, "eventId") })
+        {
+            using var refusedContent = new StringContent(bad, System.Text.Encoding.UTF8, "application/json");
+            var refused = await client.PostAsync("/api/events", refusedContent);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(field, problem.GetProperty("field").GetString());
+            Assert.Equal(index < 0 ? JsonValueKind.Null : JsonValueKind.Number, problem.GetProperty("index").ValueKind);
+            if (index >= 0)
+            {
+                Assert.Equal(index, problem.GetProperty("index").GetInt32());
+                Assert.Contains($"event [{index}]: ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+        }
+        var incoming = new QueueClient(azurite.ConnectionString, "poison-in", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        Assert.True(!await incoming.ExistsAsync() || (await incoming.PeekMessagesAsync(10)).Value.Length == 0, "a refused batch queued nothing");
+
+        // A producer writing to the queue itself has no caller to answer: the poison message is dead-lettered with its reason, the rest applied.
+        await incoming.CreateIfNotExistsAsync();
+        using var events = JsonDocument.Parse(body);
+        foreach (var element in events.RootElement.EnumerateArray())
+        {
+            await incoming.SendMessageAsync(element.GetRawText());
+        }
 
         var dead = new QueueClient(azurite.ConnectionString, "poison-dead", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         var letter = await EventuallyAsync(async () =>

@@ -1,18 +1,20 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using MetaRec.Core.Plugins;
 using MetaRec.Core.Protocols;
 using MetaRec.Core.Tensors;
+using MetaRec.Functions.Generation;
 using MetaRec.Incremental;
 using MetaRec.Storage.Registry;
 using MetaRec.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MetaRec.Functions.Tests;
 
 /// <summary>
 /// Scheduled generation end to end: period checkpoints trained by the period job on the shipped
-/// ml-latest-small, the host's exact timer payload posted to <c>/GenerateServingModel</c>, the
-/// generated model registered with its lineage, promoted, and served.
+/// ml-latest-small, the timer function run as the host's timer trigger would (its
+/// <c>[TimerTrigger]</c> method with the host's <see cref="Microsoft.Azure.Functions.Worker.TimerInfo"/>),
+/// the generated model registered with its lineage, promoted, and served.
 /// </summary>
 public sealed class GenerationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
@@ -21,10 +23,17 @@ public sealed class GenerationTests(AzuriteFixture azurite) : IClassFixture<Azur
     // Small protocol so the test trains in seconds: 8 periods, pretrain on 3 for 2 epochs.
     private static readonly IncrementalOptions Protocol = new(Periods: 8, PretrainPeriods: 3, TestPeriods: 1, PretrainEpochs: 2, Seed: 1);
 
-    /// <summary>What the Functions host posts for a timer trigger named "timer" (useMonitor on, second run onwards).</summary>
-    public const string HostTimerPayload = """
-        {"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-11-22T03:00:00.0028453+00:00","Next":"2026-11-23T03:00:00+00:00","LastUpdated":"2026-11-22T03:00:00.0028453+00:00"},"IsPastDue":false}},"Metadata":{"sys":{"MethodName":"GenerateServingModel","UtcNow":"2026-11-23T03:00:00.0113215Z","RandGuid":"2b8c9c5e-0d52-4f31-a8b4-3f1e0a0c9d11"}}}
-        """;
+    /// <summary>What the host's timer trigger passes on a second run onwards (useMonitor on).</summary>
+    private static Microsoft.Azure.Functions.Worker.TimerInfo HostTimer => new()
+    {
+        ScheduleStatus = new Microsoft.Azure.Functions.Worker.ScheduleStatus
+        {
+            Last = new DateTime(2026, 11, 22, 3, 0, 0, DateTimeKind.Utc),
+            Next = new DateTime(2026, 11, 23, 3, 0, 0, DateTimeKind.Utc),
+            LastUpdated = new DateTime(2026, 11, 22, 3, 0, 0, DateTimeKind.Utc),
+        },
+        IsPastDue = false,
+    };
 
     private static FunctionAppFactory App(string connectionString, string container, string generator = "asmg-gru") => new(new Dictionary<string, string>
     {
@@ -55,16 +64,16 @@ public sealed class GenerationTests(AzuriteFixture azurite) : IClassFixture<Azur
         }
     }
 
-    private static async Task<JsonElement> InvokeAsync(HttpClient client)
+    /// <summary>One run of the function's logic under the host's timer, with its log lines.</summary>
+    private static async Task<IReadOnlyList<string>> InvokeAsync(FunctionAppFactory app)
     {
-        using var content = new StringContent(HostTimerPayload, System.Text.Encoding.UTF8, "application/json");
-        var response = await client.PostAsync("/GenerateServingModel", content);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        return body;
+        var function = app.Services.GetRequiredService<GenerateServingModelFunction>();
+        var outcome = await function.RunAsync(Timers.TimerInfo.From(HostTimer), CancellationToken.None);
+        Assert.True(outcome.Succeeded, outcome.Failure);
+        // The [TimerTrigger] method runs the same function and succeeds on the same state.
+        await new GenerateServingModelTimer(function, NullLogger<GenerateServingModelTimer>.Instance).Run(HostTimer, CancellationToken.None);
+        return outcome.Logs;
     }
-
-    private static IEnumerable<string> Logs(JsonElement invocation) => invocation.GetProperty("Logs").EnumerateArray().Select(l => l.GetString()!);
 
     [Fact]
     public async Task The_timer_generates_the_next_model_from_the_last_periods_records_its_lineage_and_promotes_it()
@@ -75,9 +84,7 @@ public sealed class GenerationTests(AzuriteFixture azurite) : IClassFixture<Azur
         await using var app = App(azurite.ConnectionString, "generation");
         using var client = app.Authorized();
 
-        var first = await InvokeAsync(client);
-
-        var logs = Logs(first).ToList();
+        var logs = (await InvokeAsync(app)).ToList();
         Assert.Contains(logs, l => l.StartsWith("trained asmg-gru on period 6 (models 3-5)", StringComparison.Ordinal));
         Assert.Contains(logs, l => l.StartsWith("promoted asmg/generated-0007 (was none)", StringComparison.Ordinal));
         var manifest = await registry.GetManifestAsync("asmg", "generated-0007");
@@ -96,13 +103,13 @@ public sealed class GenerationTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal("generated-0007", (await EndToEndTests.RecommendAsync(client, "someone")).GetProperty("modelVersion").GetString());
 
         // The timer fires again before a new period: nothing changes.
-        var again = await InvokeAsync(client);
-        Assert.Contains(Logs(again), l => l.Contains("generated-0007 already exists", StringComparison.Ordinal));
+        var again = await InvokeAsync(app);
+        Assert.Contains(again, l => l.Contains("generated-0007 already exists", StringComparison.Ordinal));
         Assert.Single(await new PeriodRegistry(registry).ListAsync("asmg-gru", PeriodRegistry.GeneratorRole));
 
         // A new period: the generator learns from it, and the new candidate must beat the active one.
         await TrainPeriodsAsync(registry, through: 7);
-        var next = Logs(await InvokeAsync(client)).ToList();
+        var next = (await InvokeAsync(app)).ToList();
         Assert.Contains(next, l => l.StartsWith("trained asmg-gru on period 7 (models 4-6)", StringComparison.Ordinal));
         var candidate = await registry.GetManifestAsync("asmg", "generated-0008");
         Assert.Equal("asmg-gru/through-0007", candidate.Generator);
@@ -117,8 +124,7 @@ public sealed class GenerationTests(AzuriteFixture azurite) : IClassFixture<Azur
     {
         await using (var off = App(azurite.ConnectionString, "generation-off", generator: string.Empty))
         {
-            using var client = off.CreateClient();
-            Assert.Contains(Logs(await InvokeAsync(client)), l => l.Contains("generation is off", StringComparison.Ordinal));
+            Assert.Contains(await InvokeAsync(off), l => l.Contains("generation is off", StringComparison.Ordinal));
         }
         var settings = new Dictionary<string, string>
         {
@@ -129,10 +135,9 @@ public sealed class GenerationTests(AzuriteFixture azurite) : IClassFixture<Azur
             ["MetaRec:Generation:Data"] = Data,
         };
         await using var wrong = new FunctionAppFactory(settings);
-        using var wrongClient = wrong.CreateClient();
-        using var content = new StringContent(HostTimerPayload, System.Text.Encoding.UTF8, "application/json");
-        var response = await wrongClient.PostAsync("/GenerateServingModel", content);
-        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Contains("generates 'asmg' models, but the app serves 'limaml'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var function = wrong.Services.GetRequiredService<GenerateServingModelFunction>();
+        var timer = new GenerateServingModelTimer(function, NullLogger<GenerateServingModelTimer>.Instance);
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => timer.Run(HostTimer, CancellationToken.None));
+        Assert.Contains("GenerateServingModel failed: generator 'asmg-gru' generates 'asmg' models, but the app serves 'limaml'", failed.Message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using MetaRec.Functions.Functions;
 using MetaRec.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MetaRec.Functions.Tests;
 
@@ -22,7 +24,7 @@ public sealed class HotSwapTests(AzuriteFixture azurite) : IClassFixture<Azurite
         await EndToEndTests.WaitReadyAsync(client);
         var item = TrainedModels.Dataset.ItemIds[10];
         var first = JsonSerializer.Serialize(new { eventId = "s-1", userId = "swapper", itemId = item, rating = 5, timestamp = 1_700_000_000 });
-        await InvokeAsync(client, first);
+        await InvokeAsync(app, first);
         Assert.Equal("personalized", (await EndToEndTests.RecommendAsync(client, "swapper")).GetProperty("userState").GetString());
 
         using var stop = new CancellationTokenSource();
@@ -58,7 +60,7 @@ public sealed class HotSwapTests(AzuriteFixture azurite) : IClassFixture<Azurite
 
         // A redelivered event adds nothing to the window, but the state is for another version:
         // it is refreshed for v2 with a higher watermark.
-        await InvokeAsync(client, first);
+        await InvokeAsync(app, first);
         var state = await storage.CreateEmbeddingStore().GetAsync("limaml", "swapper");
         Assert.Equal("v2", state!.ModelVersion);
         Assert.Equal(2, state.Watermark);
@@ -67,14 +69,10 @@ public sealed class HotSwapTests(AzuriteFixture azurite) : IClassFixture<Azurite
         Assert.Equal(2, fresh.GetProperty("watermark").GetInt64());
     }
 
-    private static async Task InvokeAsync(HttpClient client, string body)
+    /// <summary>One delivery to the Interactions function, as its trigger would make it.</summary>
+    private static async Task InvokeAsync(FunctionAppFactory app, string body)
     {
-        var invocation = new Dictionary<string, object>
-        {
-            ["Data"] = new Dictionary<string, object> { ["messages"] = JsonSerializer.Serialize(body) },
-            ["Metadata"] = new Dictionary<string, object> { ["MessageId"] = "\"m\"", ["DeliveryCount"] = "1" },
-        };
-        var response = await client.PostAsJsonAsync("/Interactions", invocation);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var outcome = await app.Services.GetRequiredService<InteractionsFunction>().InvokeAsync([new IncomingMessage(body, "m", 1)], CancellationToken.None);
+        Assert.True(outcome.Succeeded, outcome.Failure);
     }
 }

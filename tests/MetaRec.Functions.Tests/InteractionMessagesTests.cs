@@ -1,4 +1,3 @@
-using MetaRec.Functions.Hosting;
 using MetaRec.Functions.Interactions;
 
 namespace MetaRec.Functions.Tests;
@@ -35,19 +34,5 @@ public sealed class InteractionMessagesTests
     {
         var error = Assert.Throws<PoisonMessageException>(() => InteractionMessages.Parse(body));
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Host_metadata_strings_are_decoded_twice_and_plain_values_are_kept()
-    {
-        var invocation = System.Text.Json.JsonSerializer.Deserialize<InvocationRequest>(
-            """{"Data":{},"Metadata":{"MessageId":"\"abc\"","DeliveryCount":"2","Plain":"text","MessageIdArray":"[\"m1\",\"m2\"]","Number":7}}""")!;
-        Assert.Equal("abc", invocation.MetadataString("MessageId"));
-        Assert.Equal("abc", invocation.MetadataString("messageid"));
-        Assert.Equal("2", invocation.MetadataString("DeliveryCount"));
-        Assert.Equal("text", invocation.MetadataString("Plain"));
-        Assert.Equal("7", invocation.MetadataString("Number"));
-        Assert.Equal(["m1", "m2"], invocation.MetadataArray("MessageIdArray")!);
-        Assert.Null(invocation.MetadataString("Missing"));
     }
 }

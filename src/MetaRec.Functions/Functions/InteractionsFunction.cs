@@ -1,6 +1,7 @@
 using System.Globalization;
 using MetaRec.Functions.Interactions;
 using MetaRec.Storage.Interactions;
+using Microsoft.Azure.Functions.Worker;
 
 namespace MetaRec.Functions.Functions;
 
@@ -21,6 +22,28 @@ public sealed record InteractionsOutcome(bool Succeeded, string? Failure, IReadO
 /// </summary>
 public sealed partial class InteractionsFunction(InteractionProcessor processor, TimeProvider time, ILogger<InteractionsFunction> log)
 {
+    /// <summary>The queue setting the Functions host's trigger reads (<c>%InteractionsQueue%</c>); the <c>Events</c> function writes there.</summary>
+    public const string QueueSetting = "InteractionsQueue";
+
+    /// <summary>
+    /// Under the Functions host: one message of the interactions Storage queue. A failure throws,
+    /// so the host retries it and, after <c>maxDequeueCount</c> (host.json), moves it to the
+    /// <c>-poison</c> queue.
+    /// </summary>
+    [Function("Interactions")]
+    public async Task Interactions([QueueTrigger("%" + QueueSetting + "%", Connection = "AzureWebJobsStorage")] string message, FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var data = context.BindingContext.BindingData;
+        var id = data.TryGetValue("Id", out var value) ? value?.ToString() : null;
+        int? deliveries = data.TryGetValue("DequeueCount", out var count) && int.TryParse(count?.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+        var outcome = await InvokeAsync([new IncomingMessage(message, id, deliveries)], context.CancellationToken).ConfigureAwait(false);
+        if (!outcome.Succeeded)
+        {
+            throw new InvalidOperationException(outcome.Failure);
+        }
+    }
+
     public async Task<InteractionsOutcome> InvokeAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(messages);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using MetaRec.Functions.Hosting;
 using MetaRec.Functions.Serving;
+using Microsoft.Azure.Functions.Worker;
 
 namespace MetaRec.Functions.Functions;
 
@@ -10,8 +10,8 @@ public sealed record ScoreRequest(string? UserId, IReadOnlyList<string>? ItemIds
 
 /// <summary>
 /// <c>Score</c> (<c>POST /api/score</c>) and <c>Recommend</c>
-/// (<c>GET /api/users/{userId}/recommendations?k=10&amp;excludeSeen=true</c>): one
-/// implementation behind the standalone routes and the custom-handler invocations.
+/// (<c>GET /api/users/{userId}/recommendations?k=10&amp;excludeSeen=true</c>): HTTP functions
+/// of the Functions host, and the same methods behind the standalone host's routes.
 /// </summary>
 public sealed class ScoringFunctions(Scorer scorer)
 {
@@ -48,16 +48,19 @@ public sealed class ScoringFunctions(Scorer scorer)
         return await Guard(() => scorer.RecommendAsync(userId, count, exclude, cancellation)).ConfigureAwait(false);
     }
 
-    public Task<FunctionResponse> ScoreAsync(HttpTriggerRequest request, CancellationToken cancellation)
+    [Function("Score")]
+    public async Task<IResult> Score([HttpTrigger(AuthorizationLevel.Function, "post", Route = "score")] HttpRequest request, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ScoreAsync(request.Body, cancellation);
+        using var reader = new StreamReader(request.Body);
+        return (await ScoreAsync(await reader.ReadToEndAsync(cancellation).ConfigureAwait(false), cancellation).ConfigureAwait(false)).ToResult();
     }
 
-    public Task<FunctionResponse> RecommendAsync(HttpTriggerRequest request, CancellationToken cancellation)
+    [Function("Recommend")]
+    public async Task<IResult> Recommend([HttpTrigger(AuthorizationLevel.Function, "get", Route = "users/{userId}/recommendations")] HttpRequest request, string userId, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return RecommendAsync(request.Param("userId"), request.QueryValue("k"), request.QueryValue("excludeSeen"), cancellation);
+        return (await RecommendAsync(userId, request.Query["k"].FirstOrDefault(), request.Query["excludeSeen"].FirstOrDefault(), cancellation).ConfigureAwait(false)).ToResult();
     }
 
     private static async Task<FunctionResponse> Guard(Func<Task<ScoringResult>> work)
@@ -77,9 +80,13 @@ public sealed class ScoringFunctions(Scorer scorer)
 /// <summary>Liveness (the process answers) and readiness (the active model is loaded).</summary>
 public sealed class HealthFunctions(ActiveModelProvider models)
 {
-    public FunctionResponse Health() => FunctionResponse.Ok(new { status = "alive" });
+    [Function("Health")]
+    public IResult Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) => FunctionResponse.Ok(new { status = "alive" }).ToResult();
 
-    public FunctionResponse Ready() => models.IsReady
+    [Function("Ready")]
+    public IResult Ready([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ready")] HttpRequest request) => ReadyResponse().ToResult();
+
+    public FunctionResponse ReadyResponse() => models.IsReady
         ? FunctionResponse.Ok(new { status = "ready", family = models.Family, modelVersion = models.Version })
         : FunctionResponse.Problem(503, "Not ready", $"no active version of family '{models.Family}' is loaded yet");
 }

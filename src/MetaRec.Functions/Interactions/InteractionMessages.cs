@@ -4,8 +4,11 @@ using MetaRec.Storage.Interactions;
 
 namespace MetaRec.Functions.Interactions;
 
-/// <summary>A message that can never be applied, and why.</summary>
-public sealed class PoisonMessageException(string reason) : Exception(reason);
+/// <summary>A message that can never be applied, why, and the field at fault (<c>userId</c>, <c>data.rating</c>) when one is.</summary>
+public sealed class PoisonMessageException(string reason, string? field = null) : Exception(reason)
+{
+    public string? Field { get; } = field;
+}
 
 /// <summary>
 /// Reads a message body as interaction events. Accepted: one event
@@ -101,7 +104,7 @@ public static class InteractionMessages
         }
         catch (ArgumentException error)
         {
-            throw new PoisonMessageException($"{at}{error.Message}");
+            throw new PoisonMessageException($"{at}{error.Message}", error.ParamName is { Length: > 0 } name ? char.ToLowerInvariant(name[0]) + name[1..] : null);
         }
     }
 
@@ -109,12 +112,12 @@ public static class InteractionMessages
         !element.TryGetProperty(name, out var value) ? throw Missing(name, at)
         : value.ValueKind == JsonValueKind.String ? value.GetString()!
         : value.ValueKind == JsonValueKind.Number ? value.GetRawText() // numeric ids are ids too
-        : throw new PoisonMessageException($"{at}{name} must be a string, not {value.ValueKind}");
+        : throw new PoisonMessageException($"{at}{name} must be a string, not {value.ValueKind}", Path(at, name));
 
     private static float Number(JsonElement element, string name, string at) =>
         !element.TryGetProperty(name, out var value) ? throw Missing(name, at)
         : value.ValueKind == JsonValueKind.Number && value.TryGetSingle(out var number) ? number
-        : throw new PoisonMessageException($"{at}{name} must be a number, not {value.GetRawText()}");
+        : throw new PoisonMessageException($"{at}{name} must be a number, not {value.GetRawText()}", Path(at, name));
 
     /// <summary>Unix seconds, or an ISO 8601 date-time string.</summary>
     private static long? Timestamp(JsonElement element, string name, string at)
@@ -132,8 +135,15 @@ public static class InteractionMessages
         {
             return time.ToUnixTimeSeconds();
         }
-        throw new PoisonMessageException($"{at}{name} must be unix seconds or an ISO 8601 time, not {value.GetRawText()}");
+        throw new PoisonMessageException($"{at}{name} must be unix seconds or an ISO 8601 time, not {value.GetRawText()}", Path(at, name));
     }
 
-    private static PoisonMessageException Missing(string name, string at) => new($"{at}{name} is missing");
+    private static PoisonMessageException Missing(string name, string at) => new($"{at}{name} is missing", Path(at, name));
+
+    /// <summary>The field's path inside its event: <c>[2].data.rating</c> less the index.</summary>
+    private static string Path(string at, string name)
+    {
+        var inEvent = at.StartsWith('[') ? at[(at.IndexOf(']', StringComparison.Ordinal) + 2)..] : at;
+        return inEvent + name;
+    }
 }

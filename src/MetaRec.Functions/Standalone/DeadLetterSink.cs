@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
 using MetaRec.Functions.Functions;
-using MetaRec.Functions.Hosting;
 
 namespace MetaRec.Functions.Standalone;
 

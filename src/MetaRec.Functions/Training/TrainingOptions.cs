@@ -1,8 +1,9 @@
 namespace MetaRec.Functions.Training;
 
 /// <summary>
-/// The training pipeline's settings (<c>MetaRec:Training</c>): the job command, the queues
-/// that advance runs and refresh embeddings, and the monitor's poll interval.
+/// The training pipeline's settings (<c>MetaRec:Training</c>): who runs the job and how, the
+/// orchestration's pacing (poll interval, deadline, attempts), and the base dataset a run's
+/// snapshot starts from.
 /// </summary>
 public sealed class TrainingOptions
 {
@@ -21,13 +22,17 @@ public sealed class TrainingOptions
     /// <summary>Where job folders (script, output, checkpoint) go; empty: the storage folder.</summary>
     public string JobsFolder { get; set; } = string.Empty;
 
-    /// <summary>Queue of <c>AdvanceTrainingRun</c> messages.</summary>
-    public string QueueName { get; set; } = "training-runs";
-
-    /// <summary>Queue of <c>RefreshEmbeddingsShard</c> messages.</summary>
-    public string RefreshQueueName { get; set; } = "embedding-refresh";
-
+    /// <summary>Durable-timer wait between two looks at a running job.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest one job attempt may run; past it the job is stopped and the run fails.</summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// The dataset every run's snapshot starts from when the request names none (a path the app
+    /// can read); the logged events are added to it. Empty: the logged events alone.
+    /// </summary>
+    public string BaseDataset { get; set; } = string.Empty;
 
     /// <summary>
     /// Devices the jobs can train on, comma-separated (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>); a run
@@ -44,8 +49,8 @@ public sealed class TrainingOptions
 
     public int MaxAttempts { get; set; } = 2;
 
-    /// <summary>Fault injection for crash tests only (see <c>PipelineOptions.CrashAt</c>); empty = off.</summary>
-    public string CrashAt { get; set; } = string.Empty;
+    /// <summary>The orchestration's schedule from these settings.</summary>
+    public Pipeline.Orchestration.TrainingSchedule Schedule => new(PollInterval, Deadline, MaxAttempts);
 
     public void Validate()
     {
@@ -80,17 +85,17 @@ public sealed class TrainingOptions
         {
             throw new ArgumentException($"MetaRec:Training:Metarec names '{Metarec}', which does not exist", nameof(Metarec));
         }
-        if (PollInterval <= TimeSpan.Zero)
+        try
         {
-            throw new ArgumentException($"MetaRec:Training:PollInterval must be positive, not {PollInterval}", nameof(PollInterval));
+            Schedule.Validate();
         }
-        if (MaxAttempts is < 1 or > 10)
+        catch (ArgumentException e)
         {
-            throw new ArgumentException($"MetaRec:Training:MaxAttempts must be in [1, 10], not {MaxAttempts}", nameof(MaxAttempts));
+            throw new ArgumentException($"MetaRec:Training:{e.ParamName}: {e.Message}", e.ParamName, e);
         }
-        if (string.IsNullOrWhiteSpace(QueueName) || string.IsNullOrWhiteSpace(RefreshQueueName))
+        if (BaseDataset.Length > 0 && !File.Exists(BaseDataset) && !Directory.Exists(BaseDataset))
         {
-            throw new ArgumentException("MetaRec:Training:QueueName and RefreshQueueName must be set", nameof(QueueName));
+            throw new ArgumentException($"MetaRec:Training:BaseDataset names '{BaseDataset}', which does not exist", nameof(BaseDataset));
         }
     }
 }

@@ -1,47 +1,34 @@
-using MetaRec.Core.Plugins;
-using MetaRec.Functions.Standalone;
-using MetaRec.Pipeline;
+using MetaRec.Pipeline.Activities;
 using MetaRec.Pipeline.Jobs;
-using MetaRec.Pipeline.Runs;
+using MetaRec.Pipeline.Orchestration;
 using MetaRec.Storage;
-using MetaRec.Storage.Registry;
 
 namespace MetaRec.Functions.Training;
 
-/// <summary>The training pipeline's services: runs in storage, the job launcher, the engine, its queues and functions.</summary>
+/// <summary>
+/// The training pipeline's services, the same under both hosts: the job launcher, what the
+/// activities need, the activities themselves (resolved per call), the embedding refresher and
+/// the run API. Each host adds its own <see cref="ITrainingRunClient"/>: the Functions host's
+/// Durable client per request, the standalone host the Durable Task Framework's.
+/// </summary>
 public static class TrainingServices
 {
-    /// <param name="services">The app's services.</param>
-    /// <param name="settings">The app's validated settings.</param>
-    /// <param name="queue">The app's queue of a name (its in-process channel, or a Storage queue).</param>
-    public static IServiceCollection AddTrainingPipeline(this IServiceCollection services, FunctionAppOptions settings, Func<string, IMessageQueue> queue)
+    public static IServiceCollection AddMetaRecTraining(this IServiceCollection services, FunctionAppOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(queue);
         var training = settings.Training;
         var jobsFolder = training.JobsFolder.Length > 0 ? training.JobsFolder : settings.Storage.Folder;
-        services.AddSingleton(_ => new RunRepository(settings.Storage.CreateRunStore(), TimeProvider.System));
-        services.AddSingleton(_ => new TrainingQueues(queue(training.QueueName), queue(training.RefreshQueueName)));
-        services.AddSingleton(provider => new PipelineEngine(
-            provider.GetRequiredService<RunRepository>(),
-            training.Launcher == "aca"
-                ? new ContainerAppsJobLauncher(training.ContainerApps, new HttpClient())
-                : new LocalProcessLauncher(jobsFolder, "dotnet", training.Metarec.Length > 0 ? [Path.GetFullPath(training.Metarec)] : []),
-            provider.GetRequiredService<IModelRegistry>(),
-            settings.Storage.CreateSnapshotStore(),
-            provider.GetRequiredService<PluginCatalog>(),
-            provider.GetRequiredService<TrainingQueues>().RefreshAsync,
-            new PipelineOptions(
-                training.PollInterval,
-                StorageArguments(settings.Storage),
-                JobEnvironment(settings.Storage, training),
-                training.MaxAttempts,
-                training.CrashAt.Length > 0 ? training.CrashAt : null)
-            {
-                Devices = training.DeviceList,
-            },
-            TimeProvider.System));
-        services.AddSingleton<TrainingRunFunctions>();
+        services.AddSingleton<IJobLauncher>(_ => training.Launcher == "aca"
+            ? new ContainerAppsJobLauncher(training.ContainerApps, new HttpClient())
+            : new LocalProcessLauncher(jobsFolder, "dotnet", training.Metarec.Length > 0 ? [Path.GetFullPath(training.Metarec)] : []));
+        services.AddSingleton(_ => settings.Storage.CreateSnapshotStore());
+        services.AddSingleton(new TrainingJobOptions(StorageArguments(settings.Storage), JobEnvironment(settings.Storage, training)) { Devices = training.DeviceList });
+        services.AddSingleton<IShardRefresher, EmbeddingRefresher>();
+        foreach (var activity in TrainingTasks.Activities)
+        {
+            services.AddTransient(activity);
+        }
+        services.AddSingleton<TrainingRunApi>();
         return services;
     }
 

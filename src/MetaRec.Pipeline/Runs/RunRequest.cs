@@ -1,10 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using MetaRec.Core.Tensors;
 
 namespace MetaRec.Pipeline.Runs;
 
-/// <summary>The step a run is at; the last four are final.</summary>
+/// <summary>The step a run is at (its orchestration's custom status), or how it ended: the last four are final.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RunState>))]
 public enum RunState
 {
@@ -77,59 +76,4 @@ public sealed record RunRequest(
             throw new ArgumentException($"shards must be in [1, 1024], not {Shards}", nameof(Shards));
         }
     }
-}
-
-/// <summary>One step's outcome in a run's history.</summary>
-public sealed record StepRecord(RunState Step, DateTimeOffset At, string Outcome);
-
-/// <summary>The job of the current attempt: the launcher that runs it and its job id.</summary>
-public sealed record JobRecord(string Launcher, int Attempt, string? JobId, DateTimeOffset Requested);
-
-/// <summary>
-/// A training run as stored: the request, the state, every step's outcome, the metrics, the
-/// current job and the candidate version. Each change is written with the ETag it was read at.
-/// </summary>
-public sealed record TrainingRun
-{
-    public required string Id { get; init; }
-
-    public required RunRequest Request { get; init; }
-
-    public RunState State { get; init; } = RunState.Snapshot;
-
-    public IReadOnlyList<StepRecord> Steps { get; init; } = [];
-
-    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
-
-    /// <summary>Data fingerprint recorded by the snapshot step.</summary>
-    public string? Snapshot { get; init; }
-
-    public JobRecord? Job { get; init; }
-
-    /// <summary>The active version the quality gate compared the candidate with (null: nothing was active).</summary>
-    public string? Incumbent { get; init; }
-
-    /// <summary>Why a run ended other than completed (rejected, failed, cancelled).</summary>
-    public string? Reason { get; init; }
-
-    public bool CancelRequested { get; init; }
-
-    /// <summary>Bumped by every write, so the stored document always changes.</summary>
-    public long Revision { get; init; }
-
-    public DateTimeOffset CreatedUtc { get; init; }
-
-    public DateTimeOffset UpdatedUtc { get; init; }
-
-    [JsonIgnore]
-    public bool IsFinal => State is RunState.Completed or RunState.Rejected or RunState.Failed or RunState.Cancelled;
-
-    /// <summary>
-    /// The run moved to <paramref name="next"/> with <paramref name="outcome"/> recorded for the
-    /// current step (stamped with the write's time by <see cref="RunRepository"/>).
-    /// </summary>
-    public TrainingRun Moved(RunState next, string outcome) =>
-        this with { State = next, Steps = [.. Steps, new StepRecord(State, default, outcome)] };
-
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 }

@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using MetaRec.Core.Plugins;
+using MetaRec.Functions.Functions;
+using MetaRec.Pipeline.Activities;
+using MetaRec.Pipeline.Orchestration;
+using MetaRec.Pipeline.Runs;
+using MetaRec.Storage.Registry;
+using Microsoft.Extensions.Options;
+
+namespace MetaRec.Functions.Training;
+
+/// <summary>
+/// The training-run API behind <c>StartTrainingRun</c>, <c>GetTrainingRun</c> and
+/// <c>CancelTrainingRun</c>, whatever Durable client the host gives. A bad request is refused
+/// here with a 400 naming the field, before any orchestration exists; what can only fail later
+/// (a job, a gate) ends the run <see cref="RunState.Failed"/> with its reason.
+/// </summary>
+public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOptions jobs, IOptions<FunctionAppOptions> options, TimeProvider time, ILogger<TrainingRunApi> log)
+{
+    public static JsonSerializerOptions Json => TrainingRunView.Json;
+
+    /// <summary>Validates and starts a run; 202 with the run's URLs (and the host's management URLs, when <paramref name="managementUrls"/> gives them).</summary>
+    public async Task<FunctionResponse> StartAsync(string? body, ITrainingRunClient runs, Func<string, Task<object?>>? managementUrls, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var settings = options.Value.Training;
+        if (!settings.IsConfigured)
+        {
+            return FunctionResponse.Problem(503, "Training is not configured", "set MetaRec:Training:Metarec to the metarec tool (metarec.dll) the local training job runs, or MetaRec:Training:Launcher to aca with its ContainerApps settings");
+        }
+        RunRequest? request;
+        try
+        {
+            request = string.IsNullOrWhiteSpace(body) ? null : JsonSerializer.Deserialize<RunRequest>(body, Json);
+        }
+        catch (JsonException e)
+        {
+            return BadRequest($"the body is not a run request: {e.Message}", e.Path?.TrimStart('$', '.'));
+        }
+        if (request is null)
+        {
+            return BadRequest("the body must be a run request: {family, data, settings, epochs, device, metric, margin, seed, shards}", null);
+        }
+        request = request with { Settings = request.Settings ?? new Dictionary<string, string>() };
+        try
+        {
+            request = Checked(request, settings);
+        }
+        catch (ArgumentException e)
+        {
+            return BadRequest(e.Message, Field(e.ParamName));
+        }
+        catch (KeyNotFoundException e)
+        {
+            return BadRequest(e.Message, "family");
+        }
+        var runId = NewRunId();
+        try
+        {
+            await runs.StartAsync(runId, new TrainingInput(request, settings.Schedule), cancellation).ConfigureAwait(false);
+        }
+        catch (TrainingBackendUnavailableException e)
+        {
+            return FunctionResponse.Problem(503, "Training backend unavailable", e.Message);
+        }
+        LogStarted(log, runId, request.Family);
+        var location = $"/api/training-runs/{runId}";
+        var management = managementUrls is null ? null : await managementUrls(runId).ConfigureAwait(false);
+        var accepted = new
+        {
+            id = runId,
+            state = RunState.Snapshot,
+            statusUri = location,
+            cancelUri = location + "/cancel",
+            management,
+        };
+        return new FunctionResponse(202, accepted) { Headers = new Dictionary<string, string> { ["Location"] = location } };
+    }
+
+    public async Task<FunctionResponse> GetAsync(string? runId, ITrainingRunClient runs, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var run = await FindAsync(runId, runs, cancellation).ConfigureAwait(false);
+        return run is null ? NotFound(runId) : new FunctionResponse(200, run);
+    }
+
+    /// <summary>Asks a run to stop: 202, 404 for no such run, 409 once it is final or past cancelling (promotion has begun).</summary>
+    public async Task<FunctionResponse> CancelAsync(string? runId, ITrainingRunClient runs, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var run = await FindAsync(runId, runs, cancellation).ConfigureAwait(false);
+        if (run is null)
+        {
+            return NotFound(runId);
+        }
+        if (run.IsFinal || run.State is RunState.Promote or RunState.Refresh)
+        {
+            return FunctionResponse.Problem(409, "Conflict", $"run {runId} is {run.State}: it can no longer be cancelled");
+        }
+        await runs.CancelAsync(run.Id, cancellation).ConfigureAwait(false);
+        return new FunctionResponse(202, run);
+    }
+
+    /// <summary>The request as the run will use it: valid, its family known, its device offered, its data an absolute path that exists.</summary>
+    private RunRequest Checked(RunRequest request, TrainingOptions settings)
+    {
+        request.Validate();
+        if (!jobs.Devices.Contains(request.Device, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"device {request.Device} is not offered: this pipeline's jobs train on {string.Join(", ", jobs.Devices)} (MetaRec:Training:Devices)", nameof(RunRequest.Device));
+        }
+        _ = plugins.Get(request.Family);
+        var data = string.IsNullOrWhiteSpace(request.Data) ? settings.BaseDataset : request.Data;
+        if (data.Length == 0)
+        {
+            throw new ArgumentException("data is required: name a dataset the app can read, or set MetaRec:Training:BaseDataset", nameof(RunRequest.Data));
+        }
+        var full = Path.GetFullPath(data);
+        if (!File.Exists(full) && !Directory.Exists(full))
+        {
+            throw new ArgumentException($"data '{data}' does not exist (read as {full}, relative to the app's working folder {Environment.CurrentDirectory})", nameof(RunRequest.Data));
+        }
+        return request with { Data = full };
+    }
+
+    private static async Task<TrainingRunView?> FindAsync(string? runId, ITrainingRunClient runs, CancellationToken cancellation)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(runId) ? null : await runs.GetAsync(StorageNames.RunId(runId), cancellation).ConfigureAwait(false);
+        }
+        catch (ArgumentException)
+        {
+            return null; // not a valid run id: no such run
+        }
+    }
+
+    /// <summary><c>run-{yyyyMMdd-HHmmss}-{6 hex}</c>: sortable by start, unique without coordination.</summary>
+    private string NewRunId() => $"run-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+
+    private static string? Field(string? parameter) => parameter is { Length: > 0 } ? char.ToLowerInvariant(parameter[0]) + parameter[1..] : null;
+
+    private static FunctionResponse BadRequest(string detail, string? field) =>
+        FunctionResponse.Problem(400, "Bad request", detail, new Dictionary<string, object?> { ["field"] = field });
+
+    private static FunctionResponse NotFound(string? runId) => FunctionResponse.Problem(404, "Not found", $"no training run '{runId}'");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "training run {RunId} started for {Family}")]
+    private static partial void LogStarted(ILogger logger, string runId, string family);
+}
+
+/// <summary>The host's Durable backend cannot take runs now (standalone: its storage is not reachable); the message says what to do.</summary>
+public sealed class TrainingBackendUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

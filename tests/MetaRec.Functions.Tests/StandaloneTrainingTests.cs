@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Reflection;
+using System.Text.Json;
+using MetaRec.Testing;
+
+namespace MetaRec.Functions.Tests;
+
+/// <summary>
+/// The training-run API on the standalone host, for real: the app in a test server, the
+/// orchestrator on the Durable Task Framework with its Azure Storage backend on Azurite, the job
+/// `metarec train` as a child process, the registry in Blob storage.
+/// </summary>
+public sealed class StandaloneTrainingTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    internal static readonly string CliDll = typeof(StandaloneTrainingTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MetaRec.CliDll").Value!;
+    internal static readonly string Data = Path.Combine(DatasetPaths.RepoRoot, "datasets", "ml-latest-small");
+
+    private FunctionAppFactory App(string container) => new(new Dictionary<string, string>
+    {
+        ["MetaRec:Family"] = "mpp",
+        ["MetaRec:Storage:Backend"] = "azure",
+        ["MetaRec:Storage:ConnectionString"] = azurite.ConnectionString,
+        ["MetaRec:Storage:Container"] = container,
+        ["MetaRec:Storage:Table"] = FunctionAppFactory.Storage(azurite.ConnectionString, container).Table,
+        ["MetaRec:Storage:Folder"] = Path.Combine(Path.GetTempPath(), "metarec-standalone-" + container),
+        ["MetaRec:Standalone:Trigger"] = "channel",
+        ["MetaRec:ModelPollInterval"] = "00:00:00.200",
+        ["MetaRec:Interactions:RefreshInterval"] = "00:00:00",
+        ["MetaRec:Timers:Enabled"] = "false",
+        ["MetaRec:Auth:ApiKey"] = FunctionAppFactory.ApiKey,
+        ["MetaRec:Training:Metarec"] = CliDll,
+        ["MetaRec:Training:PollInterval"] = "00:00:00.300",
+        ["MetaRec:Training:MaxAttempts"] = "1",
+        ["MetaRec:Durable:TaskHub"] = "hub" + container.Replace("-", string.Empty, StringComparison.Ordinal),
+        ["MetaRec:Durable:MaxQueuePollingInterval"] = "00:00:00.500",
+    });
+
+    internal static async Task<JsonElement> WaitFinalAsync(HttpClient client, string location, TimeSpan? patience = null)
+    {
+        var until = DateTime.UtcNow + (patience ?? TimeSpan.FromMinutes(4));
+        while (DateTime.UtcNow < until)
+        {
+            var run = await client.GetFromJsonAsync<JsonElement>(location);
+            if (run.GetProperty("state").GetString() is "Completed" or "Rejected" or "Failed" or "Cancelled")
+            {
+                return run;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{location} did not end within its patience");
+    }
+
+    private static async Task<JsonElement> ProblemAsync(HttpClient client, string body, HttpStatusCode expected)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        var response = await client.PostAsync("/api/training-runs", content);
+        Assert.Equal(expected, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_refused_at_start_naming_the_field_and_start_nothing()
+    {
+        await using var app = App("refuse");
+        using var client = app.Authorized();
+
+        Assert.Equal("data", (await ProblemAsync(client, """{"family":"mpp","data":"/nonexistent"}""", HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+        Assert.Equal("device", (await ProblemAsync(client, $$"""{"family":"mpp","data":"{{Data}}","device":"tpu"}""", HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+        Assert.Contains("is not offered", (await ProblemAsync(client, $$"""{"family":"mpp","data":"{{Data}}","device":"cuda"}""", HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("family", (await ProblemAsync(client, $$"""{"family":"nope","data":"{{Data}}"}""", HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+        Assert.Equal("metric", (await ProblemAsync(client, $$"""{"family":"mpp","data":"{{Data}}","metric":"mae"}""", HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+        Assert.Equal("epochs", (await ProblemAsync(client, $$"""{"family":"mpp","data":"{{Data}}","epochs":"many"}""", HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+        await ProblemAsync(client, "{not json", HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/training-runs/run-nothing-here")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/training-runs/NOT_AN_ID/cancel", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_run_started_over_http_completes_promotes_and_the_new_version_serves_and_a_final_run_cannot_be_cancelled()
+    {
+        await using var app = App("train");
+        using var client = app.Authorized();
+
+        using var content = new StringContent($$"""{"family":"mpp","data":"{{Data}}","epochs":1,"shards":2}""", System.Text.Encoding.UTF8, "application/json");
+        var started = await client.PostAsync("/api/training-runs", content);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var location = started.Headers.Location!.ToString();
+        var accepted = await started.Content.ReadFromJsonAsync<JsonElement>();
+        var id = accepted.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/training-runs/{id}", location);
+        Assert.Equal(location + "/cancel", accepted.GetProperty("cancelUri").GetString());
+
+        var run = await WaitFinalAsync(client, location);
+
+        Assert.True(run.GetProperty("state").GetString() == "Completed", run.ToString());
+        var result = run.GetProperty("result");
+        var version = result.GetProperty("version").GetString();
+        Assert.Equal(id + "-a1", version);
+        Assert.Equal(
+            ["Snapshot", "Launch", "Monitor", "Evaluate", "Promote", "Refresh"],
+            result.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()));
+        Assert.InRange(result.GetProperty("metrics").GetProperty("candidate.auc").GetDouble(), 0.5, 1);
+        Assert.Equal("Completed", run.GetProperty("runtimeStatus").GetString());
+        await EndToEndTests.EventuallyAsync(async () =>
+        {
+            var ready = await client.GetAsync("/api/ready");
+            return ready.IsSuccessStatusCode && (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("modelVersion").GetString() == version ? "serving" : null;
+        });
+
+        var cancel = await client.PostAsync(location + "/cancel", null);
+        Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
+        Assert.Contains("can no longer be cancelled", await cancel.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

@@ -1,6 +1,7 @@
 using Azure.Storage.Queues;
 using MetaRec.Functions;
 using MetaRec.Functions.Functions;
+using MetaRec.Functions.Interactions.ServiceBus;
 using MetaRec.Functions.Standalone;
 using MetaRec.Functions.Standalone.Durable;
 using MetaRec.Functions.Training;
@@ -19,6 +20,7 @@ if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FUNCTIONS_WORKER_R
     try
     {
         hosted = AppServices.ReadSettings(functions.Configuration);
+        functions.Services.AddServiceBusInteractions(functions.Configuration); // validates its settings
     }
     catch (ArgumentException e)
     {
@@ -47,6 +49,7 @@ FunctionAppOptions settings;
 try
 {
     settings = AppServices.ReadSettings(builder.Configuration);
+    builder.Services.AddServiceBusInteractions(builder.Configuration); // a processor only when a namespace is configured
 }
 catch (ArgumentException e)
 {

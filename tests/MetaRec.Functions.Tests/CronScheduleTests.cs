@@ -3,9 +3,10 @@ using MetaRec.Functions.Timers;
 namespace MetaRec.Functions.Tests;
 
 /// <summary>
-/// The NCRONTAB schedules of the timer trigger: every error names its field and value; next
-/// occurrences across second to year boundaries, leap days, weekday names and steps; daylight
-/// saving in real tz database zones.
+/// The NCRONTAB schedules of the standalone timer trigger, read by Cronos: errors say what is
+/// wrong (field count, the field Cronos refused, what the host's NCrontab would not read, a
+/// schedule that never fires); next occurrences across boundaries, leap days, weekday names
+/// and steps; daylight saving in real tz database zones.
 /// </summary>
 public sealed class CronScheduleTests
 {
@@ -13,28 +14,39 @@ public sealed class CronScheduleTests
     private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
 
     [Theory]
-    [InlineData("0 0 25 * * *", "hour field '25' is outside 0-23")]
-    [InlineData("60 * * * * *", "second field '60' is outside 0-59")]
-    [InlineData("0 61 * * * *", "minute field '61' is outside 0-59")]
-    [InlineData("0 0 0 0 * *", "day field '0' is outside 1-31")]
-    [InlineData("0 0 0 32 * *", "day field '32' is outside 1-31")]
-    [InlineData("0 0 0 * 13 *", "month field '13' is outside 1-12")]
-    [InlineData("0 0 0 * Foo *", "month field 'Foo' is neither a number in 1-12 nor a name Jan-Dec")]
-    [InlineData("0 0 0 * * 7", "day-of-week field '7' is outside 0-6")]
-    [InlineData("0 0 0 * * Fun", "day-of-week field 'Fun' is neither a number in 0-6 nor a name Sun-Sat")]
-    [InlineData("0 0 ? * * *", "hour field '?' is not a number in 0-23")]
-    [InlineData("*/0 * * * * *", "second field '*/0' has step 0; a step is at least 1")]
-    [InlineData("0 */x * * * *", "minute field '*/x' has step 'x', which is not a whole number")]
-    [InlineData("0 0 5-3 * * *", "hour field '5-3' runs backwards")]
-    [InlineData("0 0 1,,2 * * *", "hour field '1,,2' has an empty list item")]
-    [InlineData("0 0 1- * * *", "hour field '1-' has an empty value")]
-    [InlineData("0 0 0 30,31 Feb *", "day field '30,31' never falls in month field 'Feb'")]
+    [InlineData("0 0 25 * * *", "Hours: Value must be a number between 0 and 23")]
+    [InlineData("60 * * * * *", "Seconds: Value must be a number between 0 and 59")]
+    [InlineData("0 61 * * * *", "Minutes: Value must be a number between 0 and 59")]
+    [InlineData("0 0 0 0 * *", "Days of month: Value must be a number between 1 and 31")]
+    [InlineData("0 0 0 * 13 *", "Months: Value must be a number between 1 and 12")]
+    [InlineData("0 0 0 * Foo *", "Months: Value must be a number between 1 and 12")]
+    [InlineData("0 0 0 * * 8", "Days of week: Value must be a number between 0 and 7")]
+    [InlineData("*/0 * * * * *", "Seconds: Value must be a number between 1 and 59")]
+    [InlineData("0 0 1,,2 * * *", "Hours: Value must be a number between 0 and 23")]
+    [InlineData("0 0 0 30,31 Feb *", "never fires: its day field '30,31' never falls in its month field 'Feb'")]
     [InlineData("0 3 * * *", "has 5 fields, but an NCRONTAB schedule starts with a seconds field")]
     [InlineData("0 0 3 * * * 2026", "has 7 fields; an NCRONTAB schedule has 6")]
     [InlineData("   ", "the schedule is empty")]
     [InlineData("00:05:00", "looks like a TimeSpan")]
-    public void A_bad_schedule_is_refused_naming_the_field_and_value(string expression, string message)
+    [InlineData("%GenerationSchedule%", "is an app-setting reference, which only a [TimerTrigger] attribute resolves")]
+    public void A_bad_schedule_is_refused_saying_what_is_wrong(string expression, string message)
     {
+        var error = Assert.Throws<FormatException>(() => CronSchedule.Parse(expression));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0 0 ? * * *", "hour field '?': '?' is not NCRONTAB")]
+    [InlineData("0 0 0 L * *", "day field 'L': 'L' is not a number")]
+    [InlineData("0 0 0 15W * *", "day field '15W': 'W' is not a number")]
+    [InlineData("0 0 0 * * 5#3", "day-of-week field '5#3': '#' is not NCRONTAB")]
+    [InlineData("0 0 0 * * 5L", "day-of-week field '5L': 'L' is not a three-letter day (Sun-Sat)")]
+    [InlineData("0 0 12 * * sunday", "day-of-week field 'sunday': 'sunday' is not a three-letter day (Sun-Sat)")]
+    [InlineData("0 0 0 1 JULY *", "month field 'JULY': 'JULY' is not a three-letter month (Jan-Dec)")]
+    [InlineData("0 0 5-3 * * *", "hour field '5-3': range '5-3' runs backwards")]
+    public void What_Cronos_reads_but_the_hosts_NCrontab_does_not_is_refused(string expression, string message)
+    {
+        // Cronos alone would take these (5-3 even wraps round midnight); the host would not start the function.
         var error = Assert.Throws<FormatException>(() => CronSchedule.Parse(expression));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
@@ -44,6 +56,12 @@ public sealed class CronScheduleTests
     {
         var error = Assert.Throws<FormatException>(() => CronSchedule.Parse("30 2 * * 1-5"));
         Assert.Contains("did you mean '0 30 2 * * 1-5'?", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_expression_is_kept_as_given_less_the_outer_spaces()
+    {
+        Assert.Equal("0  30 4 * * Sun", CronSchedule.Parse("  0  30 4 * * Sun ").Expression);
     }
 
     [Theory]
@@ -59,9 +77,9 @@ public sealed class CronScheduleTests
     [InlineData("0 0 12 29 Feb *", "2026-03-01T00:00:00Z", "2028-02-29T12:00:00Z")] // leap day
     [InlineData("0 0 12 31 * *", "2026-01-31T13:00:00Z", "2026-03-31T12:00:00Z")] // February has no 31st
     [InlineData("0 30 9 * * Mon-Fri", "2026-11-20T10:00:00Z", "2026-11-23T09:30:00Z")] // Friday to Monday
-    [InlineData("0 0 12 * * sunday", "2026-11-20T10:00:00Z", "2026-11-22T12:00:00Z")]
+    [InlineData("0 0 12 * * sun", "2026-11-20T10:00:00Z", "2026-11-22T12:00:00Z")]
     [InlineData("0 0 12 * * 0", "2026-11-20T10:00:00Z", "2026-11-22T12:00:00Z")]
-    [InlineData("0 0 0 1 jAn,JULY *", "2026-02-01T00:00:00Z", "2026-07-01T00:00:00Z")]
+    [InlineData("0 0 0 1 jAn,JUL *", "2026-02-01T00:00:00Z", "2026-07-01T00:00:00Z")]
     [InlineData("0 0 0 13 * Fri", "2026-01-01T00:00:00Z", "2026-02-13T00:00:00Z")] // both restricted: Friday the 13th
     [InlineData("0 0 0 29 Feb Mon", "2026-03-01T00:00:00Z", "2044-02-29T00:00:00Z")] // decades away
     [InlineData("0 0 9-17/4 * * *", "2026-11-22T09:00:00Z", "2026-11-22T13:00:00Z")]
@@ -113,16 +131,15 @@ public sealed class CronScheduleTests
         Assert.Equal(new DateTime(2026, 3, 29, 3, 0, 0), gapDay.DateTime);
         Assert.Equal(DateTimeOffset.Parse("2026-03-30T00:30:00Z", null), daily.Next(gapDay, Berlin));
 
-        // Every 15 minutes: 02:00, 02:15, 02:30, 02:45 and 03:00 are one run at the jump, then 03:15.
+        // Every 15 minutes: 02:00, 02:15, 02:30 and 02:45 do not exist; 03:00 follows 01:45, then 03:15.
         var quarter = CronSchedule.Parse("0 */15 * * * *");
-        var beforeJump = DateTimeOffset.Parse("2026-03-29T00:45:00Z", null); // 01:45 CET
-        var atJump = quarter.Next(beforeJump, Berlin);
+        var atJump = quarter.Next(DateTimeOffset.Parse("2026-03-29T00:45:00Z", null), Berlin); // after 01:45 CET
         Assert.Equal(DateTimeOffset.Parse("2026-03-29T01:00:00Z", null), atJump);
         Assert.Equal(DateTimeOffset.Parse("2026-03-29T01:15:00Z", null), quarter.Next(atJump, Berlin));
     }
 
     [Fact]
-    public void A_time_repeated_in_autumn_fires_once_at_its_first_occurrence()
+    public void In_the_repeated_autumn_hour_a_fixed_time_fires_once_and_an_interval_fires_in_both()
     {
         // Berlin, 2026-10-25: 03:00 CEST falls back to 02:00 CET (01:00 UTC); 02:00-02:59 happen twice.
         var daily = CronSchedule.Parse("0 30 2 * * *");
@@ -131,10 +148,14 @@ public sealed class CronScheduleTests
         Assert.Equal(TimeSpan.FromHours(2), first.Offset);
         Assert.Equal(DateTimeOffset.Parse("2026-10-26T01:30:00Z", null), daily.Next(first, Berlin)); // not 02:30 CET again
 
-        // Hourly: 02:00 CEST, then 03:00 CET; the repeated 02:00 CET does not fire, also when asked from inside it.
+        // Hourly is an interval: 02:00 CEST, 02:00 CET, 03:00 CET.
         var hourly = CronSchedule.Parse("0 0 * * * *");
-        Assert.Equal(DateTimeOffset.Parse("2026-10-25T02:00:00Z", null), hourly.Next(DateTimeOffset.Parse("2026-10-25T00:00:00Z", null), Berlin));
-        Assert.Equal(DateTimeOffset.Parse("2026-10-25T02:00:00Z", null), hourly.Next(DateTimeOffset.Parse("2026-10-25T01:10:00Z", null), Berlin));
+        var summer = hourly.Next(DateTimeOffset.Parse("2026-10-24T23:30:00Z", null), Berlin);
+        var winter = hourly.Next(summer, Berlin);
+        Assert.Equal((DateTimeOffset.Parse("2026-10-25T00:00:00Z", null), TimeSpan.FromHours(2)), (summer, summer.Offset));
+        Assert.Equal((DateTimeOffset.Parse("2026-10-25T01:00:00Z", null), TimeSpan.FromHours(1)), (winter, winter.Offset));
+        Assert.Equal(summer.DateTime, winter.DateTime); // the same wall time, twice
+        Assert.Equal(DateTimeOffset.Parse("2026-10-25T02:00:00Z", null), hourly.Next(winter, Berlin));
 
         // New York, 2026-11-01: 01:30 EDT and 01:30 EST; the daily run is at the first.
         var ny = CronSchedule.Parse("0 30 1 * * *");

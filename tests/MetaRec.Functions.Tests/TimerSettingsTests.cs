@@ -32,7 +32,8 @@ public sealed class TimerSettingsTests
         settings.Hourly.Schedule = "0 0 25 * * *";
         var error = Assert.Throws<ArgumentException>(() => TimerFunctionOptions.ValidateEach(settings, "MetaRec"));
 
-        Assert.StartsWith("MetaRec:Hourly:Schedule: hour field '25' is outside 0-23", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("MetaRec:Hourly:Schedule: '0 0 25 * * *' is not a valid NCRONTAB schedule", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Hours: Value must be a number between 0 and 23", error.Message, StringComparison.Ordinal);
         Assert.IsType<FormatException>(error.InnerException);
     }
 

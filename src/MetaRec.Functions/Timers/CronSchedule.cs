@@ -1,82 +1,99 @@
+using System.Text.RegularExpressions;
+using Cronos;
+
 namespace MetaRec.Functions.Timers;
 
 /// <summary>
-/// A schedule in the Azure Functions timer trigger's NCRONTAB format: six fields
-/// <c>{second} {minute} {hour} {day} {month} {day-of-week}</c>, each <c>*</c>, a value, a
-/// list <c>a,b</c>, a range <c>a-b</c>, or a step <c>*/n</c>, <c>a-b/n</c>, <c>a/n</c>; months
-/// Jan–Dec and days Sun–Sat by name (any case, three letters or in full); day-of-week 0–6
-/// with 0 = Sunday.
+/// A schedule in the Azure Functions timer trigger's NCRONTAB format, parsed and evaluated by
+/// Cronos: six fields <c>{second} {minute} {hour} {day} {month} {day-of-week}</c>, each
+/// <c>*</c>, a value, a list <c>a,b</c>, a range <c>a-b</c>, or a step <c>*/n</c>,
+/// <c>a-b/n</c>, <c>a/n</c>; months <c>Jan</c>–<c>Dec</c> and days <c>Sun</c>–<c>Sat</c> by
+/// their three-letter names (any case); day-of-week 0–6 with 0 = Sunday (Cronos also reads 7).
 /// </summary>
 /// <remarks>
 /// <para>
-/// Day and day-of-week both have to match, as in NCrontab (which the Functions host uses):
-/// <c>0 0 0 13 * Fri</c> is every Friday the 13th, not every 13th plus every Friday as in
-/// classic cron.
+/// The same setting has to work under the Functions host, so what NCrontab (the host's parser)
+/// refuses is refused here too, although Cronos would read it: <c>?</c>, <c>L</c>, <c>W</c>,
+/// <c>#</c>, and ranges that run backwards (Cronos wraps them round midnight).
 /// </para>
 /// <para>
-/// Occurrences are wall-clock times in a time zone. Across a daylight-saving change: an
-/// occurrence whose local time does not exist (the hour skipped in spring) fires at the first
-/// instant after the gap, once however many occurrences the gap held; an occurrence whose
-/// local time happens twice (the hour repeated in autumn) fires once, at the first of the two,
-/// so in the repeated hour nothing fires again; a schedule that fires every few minutes pauses
-/// for that hour.
+/// Day and day-of-week both have to match: <c>0 0 0 13 * Fri</c> is every Friday the 13th.
+/// </para>
+/// <para>
+/// Occurrences are wall-clock times in a time zone (Cronos' rules). An occurrence in the
+/// spring-forward gap fires once, at the end of the gap. In the repeated autumn hour a
+/// schedule with fixed second, minute and hour fires once, at the first of the two times;
+/// one with <c>*</c> or a step in those fields (hourly, every 15 minutes) fires in both.
 /// </para>
 /// </remarks>
-public sealed class CronSchedule
+public sealed partial class CronSchedule
 {
-    /// <summary>Far enough for any schedule that can fire (Feb 29 on a given weekday recurs within 40 years).</summary>
-    private const int LastSearchYear = 9998;
+    private const string Fields = "{second} {minute} {hour} {day} {month} {day-of-week}";
+    private const string CronosPrefix = "The given cron expression has an invalid format. ";
+    private static readonly string[] FieldNames = ["second", "minute", "hour", "day", "month", "day-of-week"];
 
-    private readonly ulong _seconds;
-    private readonly ulong _minutes;
-    private readonly ulong _hours;
-    private readonly ulong _days;
-    private readonly ulong _months;
-    private readonly ulong _daysOfWeek;
+    /// <summary>Any instant does: a schedule that can fire has an occurrence after it (Cronos searches to year 2499).</summary>
+    private static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private CronSchedule(string expression, ulong[] fields)
+    private readonly CronExpression _cron;
+
+    private CronSchedule(string expression, CronExpression cron)
     {
         Expression = expression;
-        (_seconds, _minutes, _hours, _days, _months, _daysOfWeek) = (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5]);
+        _cron = cron;
     }
 
-    /// <summary>The expression as given.</summary>
+    /// <summary>The expression as given (trimmed).</summary>
     public string Expression { get; }
 
     /// <exception cref="FormatException">
-    /// Naming the bad field and value (<c>hour field '25' is outside 0-23</c>); a five-field
-    /// classic cron expression is refused with a note that NCRONTAB starts with seconds.
+    /// Saying what is wrong: the field count (a five-field classic cron expression is answered
+    /// with its six-field form), the field and value Cronos refused, a construct NCrontab does
+    /// not read, or a schedule that never fires.
     /// </exception>
     public static CronSchedule Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new FormatException("the schedule is empty; write six fields {second} {minute} {hour} {day} {month} {day-of-week}, e.g. '0 0 3 * * *'");
+            throw new FormatException($"the schedule is empty; write six fields {Fields}, e.g. '0 0 3 * * *'");
         }
-        var parts = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var trimmed = text.Trim();
+        if (trimmed.Length > 2 && trimmed[0] == '%' && trimmed[^1] == '%')
+        {
+            throw new FormatException($"'{trimmed}' is an app-setting reference, which only a [TimerTrigger] attribute resolves; put the schedule itself here, e.g. '0 0 3 * * *'");
+        }
+        var parts = trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 5)
         {
-            throw new FormatException($"'{text}' has 5 fields, but an NCRONTAB schedule starts with a seconds field: {{second}} {{minute}} {{hour}} {{day}} {{month}} {{day-of-week}} (did you mean '0 {string.Join(' ', parts)}'?)");
+            throw new FormatException($"'{trimmed}' has 5 fields, but an NCRONTAB schedule starts with a seconds field: {Fields} (did you mean '0 {string.Join(' ', parts)}'?)");
         }
-        if (parts.Length == 1 && text.Contains(':', StringComparison.Ordinal))
+        if (parts.Length == 1 && trimmed.Contains(':', StringComparison.Ordinal))
         {
-            throw new FormatException($"'{text}' looks like a TimeSpan; only NCRONTAB schedules are supported, e.g. '0 */5 * * * *' for every five minutes");
+            throw new FormatException($"'{trimmed}' looks like a TimeSpan; only NCRONTAB schedules are supported, e.g. '0 */5 * * * *' for every five minutes");
         }
         if (parts.Length != 6)
         {
-            throw new FormatException($"'{text}' has {parts.Length} fields; an NCRONTAB schedule has 6: {{second}} {{minute}} {{hour}} {{day}} {{month}} {{day-of-week}}");
+            throw new FormatException($"'{trimmed}' has {parts.Length} fields; an NCRONTAB schedule has 6: {Fields}");
         }
-        var fields = new ulong[6];
-        for (var i = 0; i < 6; i++)
+        for (var i = 0; i < parts.Length; i++)
         {
-            fields[i] = CronField.All[i].Parse(parts[i]);
+            CheckPortable(parts[i], i);
         }
-        var schedule = new CronSchedule(text.Trim(), fields);
-        if (!Enumerable.Range(1, 12).Any(m => CronField.Has(schedule._months, m) && CronField.NextIn(schedule._days, 1) is var d and > 0 && d <= DateTime.DaysInMonth(2000, m)))
+        CronExpression cron;
+        try
         {
-            throw new FormatException($"day field '{parts[3]}' never falls in month field '{parts[4]}': the schedule would never fire");
+            cron = CronExpression.Parse(trimmed, CronFormat.IncludeSeconds);
         }
-        return schedule;
+        catch (CronFormatException e)
+        {
+            var detail = e.Message.StartsWith(CronosPrefix, StringComparison.Ordinal) ? e.Message[CronosPrefix.Length..] : e.Message;
+            throw new FormatException($"'{trimmed}' is not a valid NCRONTAB schedule ({Fields}): {detail}", e);
+        }
+        if (cron.GetNextOccurrence(Origin, TimeZoneInfo.Utc) is null)
+        {
+            throw new FormatException($"'{trimmed}' never fires: its day field '{parts[3]}' never falls in its month field '{parts[4]}'");
+        }
+        return new CronSchedule(trimmed, cron);
     }
 
     /// <summary>
@@ -86,85 +103,45 @@ public sealed class CronSchedule
     public DateTimeOffset Next(DateTimeOffset after, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(zone);
-        var wall = TimeZoneInfo.ConvertTime(after, zone).DateTime;
-        var candidate = new DateTime(wall.Year, wall.Month, wall.Day, wall.Hour, wall.Minute, wall.Second, DateTimeKind.Unspecified);
-        while (true)
-        {
-            candidate = NextWallTime(candidate.AddSeconds(1));
-            var instant = ToInstant(candidate, zone);
-            // In the repeated autumn hour, a wall time already had its (first) occurrence: skip it.
-            if (instant > after)
-            {
-                return instant;
-            }
-        }
+        return _cron.GetNextOccurrence(after, zone, inclusive: false)
+            ?? throw new InvalidOperationException($"'{Expression}' has no occurrence after {after:o}");
     }
 
     public override string ToString() => Expression;
 
-    /// <summary>The first local time at or after <paramref name="time"/> (whole seconds) that every field matches.</summary>
-    private DateTime NextWallTime(DateTime time)
+    /// <summary>Refuses what Cronos reads but the host's NCrontab does not, so one setting serves both.</summary>
+    private static void CheckPortable(string field, int index)
     {
-        var t = time;
-        while (true)
+        var name = FieldNames[index];
+        if (OutsideNcrontab().Match(field) is { Success: true } bad)
         {
-            if (t.Year > LastSearchYear)
+            throw new FormatException($"{name} field '{field}': '{bad.Value}' is not NCRONTAB (the Functions host reads *, values, a-b, lists and /steps only)");
+        }
+        var names = index >= 4; // month and day-of-week take names
+        foreach (Match word in Letters().Matches(field))
+        {
+            if (!names || word.Length != 3)
             {
-                throw new InvalidOperationException($"'{Expression}' has no occurrence after {time:s} before the year {LastSearchYear + 1}");
+                throw new FormatException(names
+                    ? $"{name} field '{field}': '{word.Value}' is not a three-letter {(index == 4 ? "month (Jan-Dec)" : "day (Sun-Sat)")}"
+                    : $"{name} field '{field}': '{word.Value}' is not a number");
             }
-            if (!CronField.Has(_months, t.Month))
+        }
+        foreach (Match range in NumericRange().Matches(field))
+        {
+            if (int.Parse(range.Groups[1].ValueSpan, provider: null) > int.Parse(range.Groups[2].ValueSpan, provider: null))
             {
-                var month = CronField.NextIn(_months, t.Month + 1);
-                t = month > 0 ? new DateTime(t.Year, month, 1) : new DateTime(t.Year + 1, CronField.NextIn(_months, 1), 1);
-                continue;
+                throw new FormatException($"{name} field '{field}': range '{range.Value}' runs backwards; write the smaller value first");
             }
-            if (!CronField.Has(_days, t.Day) || !CronField.Has(_daysOfWeek, (int)t.DayOfWeek))
-            {
-                t = t.Date.AddDays(1);
-                continue;
-            }
-            if (!CronField.Has(_hours, t.Hour))
-            {
-                var hour = CronField.NextIn(_hours, t.Hour);
-                t = hour >= 0 ? t.Date.AddHours(hour) : t.Date.AddDays(1);
-                continue;
-            }
-            if (!CronField.Has(_minutes, t.Minute))
-            {
-                var minute = CronField.NextIn(_minutes, t.Minute);
-                var hourStart = t.Date.AddHours(t.Hour);
-                t = minute >= 0 ? hourStart.AddMinutes(minute) : hourStart.AddHours(1);
-                continue;
-            }
-            if (!CronField.Has(_seconds, t.Second))
-            {
-                var second = CronField.NextIn(_seconds, t.Second);
-                var minuteStart = t.Date.AddHours(t.Hour).AddMinutes(t.Minute);
-                t = second >= 0 ? minuteStart.AddSeconds(second) : minuteStart.AddMinutes(1);
-                continue;
-            }
-            return t;
         }
     }
 
-    /// <summary>
-    /// The instant of a local time: a time in a spring-forward gap moves to the end of the gap;
-    /// a time that happens twice is its first (daylight-time) occurrence.
-    /// </summary>
-    private static DateTimeOffset ToInstant(DateTime wall, TimeZoneInfo zone)
-    {
-        if (zone.IsInvalidTime(wall))
-        {
-            // Gaps begin and end on whole minutes: the first valid minute is the end of the gap.
-            var after = new DateTime(wall.Year, wall.Month, wall.Day, wall.Hour, wall.Minute, 0, DateTimeKind.Unspecified);
-            do
-            {
-                after = after.AddMinutes(1);
-            }
-            while (zone.IsInvalidTime(after));
-            return new DateTimeOffset(after, zone.GetUtcOffset(after));
-        }
-        var offset = zone.IsAmbiguousTime(wall) ? zone.GetAmbiguousTimeOffsets(wall).Max() : zone.GetUtcOffset(wall);
-        return new DateTimeOffset(wall, offset);
-    }
+    [GeneratedRegex("[^0-9A-Za-z*,/-]")]
+    private static partial Regex OutsideNcrontab();
+
+    [GeneratedRegex("[A-Za-z]+")]
+    private static partial Regex Letters();
+
+    [GeneratedRegex("([0-9]+)-([0-9]+)")]
+    private static partial Regex NumericRange();
 }

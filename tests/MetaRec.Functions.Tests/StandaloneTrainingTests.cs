@@ -39,16 +39,17 @@ public sealed class StandaloneTrainingTests(AzuriteFixture azurite) : IClassFixt
     internal static async Task<JsonElement> WaitFinalAsync(HttpClient client, string location, TimeSpan? patience = null)
     {
         var until = DateTime.UtcNow + (patience ?? TimeSpan.FromMinutes(4));
+        var run = default(JsonElement);
         while (DateTime.UtcNow < until)
         {
-            var run = await client.GetFromJsonAsync<JsonElement>(location);
+            run = await client.GetFromJsonAsync<JsonElement>(location);
             if (run.GetProperty("state").GetString() is "Completed" or "Rejected" or "Failed" or "Cancelled")
             {
                 return run;
             }
             await Task.Delay(250);
         }
-        throw new TimeoutException($"{location} did not end within its patience");
+        throw new TimeoutException($"{location} did not end within its patience; last seen: {run}");
     }
 
     private static async Task<JsonElement> ProblemAsync(HttpClient client, string body, HttpStatusCode expected)

@@ -93,7 +93,10 @@ internal static class TrainCommand
                     ["cancelled"] = fit.Cancelled ? "true" : "false", ["device"] = runtime.Device,
                     ["examplesPerSecond"] = throughput.ToString("F0", CultureInfo.InvariantCulture),
                 },
-                new DataSnapshot(Path.GetFullPath(dataPath), source?.Fingerprint ?? DatasetFingerprint.Compute(dataset), dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, protocolName, splitOptions.Seed),
+                new DataSnapshot(Path.GetFullPath(dataPath), source?.Fingerprint ?? DatasetFingerprint.Compute(dataset), dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, protocolName, splitOptions.Seed)
+                {
+                    Sources = source?.Sources,
+                },
                 new Dictionary<string, double>
                 {
                     ["validation." + trainer.SelectionMetric] = fit.BestValidation,

@@ -6,7 +6,12 @@ using MetaRec.Abstractions;
 namespace MetaRec.Core.Checkpoints;
 
 /// <summary>The data a model was trained on.</summary>
-public sealed record DataSnapshot(string Path, string Fingerprint, int Users, int Items, int Interactions, string Protocol, int SplitSeed);
+public sealed record DataSnapshot(string Path, string Fingerprint, int Users, int Items, int Interactions, string Protocol, int SplitSeed)
+{
+    /// <summary>The base dataset and log watermark the data was built from; null when the data was copied as it was.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DataSources? Sources { get; init; }
+}
 
 /// <summary>The weights file of a checkpoint and its integrity.</summary>
 public sealed record WeightsFile(string File, string Sha256, long Bytes);

@@ -4,7 +4,8 @@ namespace MetaRec.Core.Data;
 public static class DatasetReader
 {
     /// <summary>
-    /// Detects the format and reads it: a folder with <c>u.data</c> is MovieLens 100K, with
+    /// Detects the format and reads it: a folder with <c>dataset.json</c> is a
+    /// <see cref="DatasetFolder"/> (the project's own format), with <c>u.data</c> MovieLens 100K, with
     /// <c>ratings.dat</c> MovieLens 1M, with <c>ratings.csv</c> and <c>movies.csv</c> MovieLens
     /// latest; a <c>.csv</c> file is a <see cref="GenericCsv"/> file.
     /// </summary>
@@ -23,6 +24,10 @@ public static class DatasetReader
             throw new FileNotFoundException($"No dataset file or folder at '{path}'.", path);
         }
         bool Has(string file) => File.Exists(Path.Combine(path, file));
+        if (Has(DatasetFolder.MetadataFile))
+        {
+            return DatasetFolder.Read(path);
+        }
         if (Has(MovieLens100K.RatingsFile))
         {
             return MovieLens100K.Read(path);
@@ -39,7 +44,7 @@ public static class DatasetReader
     }
 
     private static InvalidDataException Unrecognised(string path, string why) =>
-        new($"Cannot tell the dataset format of '{path}': {why}. Looked for a folder with u.data (MovieLens 100K), " +
+        new($"Cannot tell the dataset format of '{path}': {why}. Looked for a folder with dataset.json (MetaRec dataset folder), u.data (MovieLens 100K), " +
             "ratings.dat (MovieLens 1M) or ratings.csv + movies.csv (MovieLens latest), or a .csv file whose header " +
             $"names {GenericCsvHeader.Expected} (generic).");
 }

@@ -67,4 +67,20 @@ public interface IUserWindowStore
 
     /// <summary>Every user with a stored window (the active users), in no particular order.</summary>
     IAsyncEnumerable<string> ListUsersAsync(CancellationToken cancellation = default);
+
+    /// <summary>
+    /// The users of shard <paramref name="shard"/> of <paramref name="shards"/>
+    /// (<see cref="UserShards.ShardOf"/>), read from that shard's buckets only, so N shards
+    /// together read every window once. Windows still in the flat layout of earlier versions
+    /// are listed too, until <see cref="MigrateLegacyAsync"/> has moved them.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shards"/> is below 1 or <paramref name="shard"/> outside <c>[0, shards)</c>.</exception>
+    IAsyncEnumerable<string> ListUsersAsync(int shard, int shards, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Moves every window stored in the flat layout of earlier versions (<c>windows/{user}.json</c>)
+    /// to its bucket (<c>windows/{bucket}/{user}.json</c>); returns how many moved. Idempotent. Until
+    /// then such windows are read, listed and moved one by one on their next write.
+    /// </summary>
+    Task<int> MigrateLegacyAsync(CancellationToken cancellation = default);
 }

@@ -52,6 +52,7 @@ public static class AppServices
         services.AddSingleton(_ => settings.Storage.CreateWindowStore());
         services.AddSingleton<ActiveModelProvider>();
         services.AddHostedService<ActiveModelWatcher>();
+        services.AddHostedService<WindowLayoutMigration>();
         services.AddSingleton<ModelGate>();
         services.AddSingleton<UserStates>();
         services.AddSingleton<RecommendationCache>();

@@ -82,6 +82,16 @@ public sealed class StandaloneTrainingTests(AzuriteFixture azurite) : IClassFixt
     {
         await using var app = App("train");
         using var client = app.Authorized();
+        var storage = FunctionAppFactory.Storage(azurite.ConnectionString, "train");
+        // Events posted before the run reach its training data: the API queues them, the Interactions function logs them.
+        var posted = await client.PostAsJsonAsync("/api/events", new[]
+        {
+            new { eventId = "api-1", userId = "api-user", itemId = "1", rating = 5, timestamp = 1_700_000_000 },
+            new { eventId = "api-2", userId = "api-user", itemId = "50", rating = 4, timestamp = 1_700_000_060 },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var log = storage.CreateInteractionLog();
+        await EndToEndTests.EventuallyAsync(async () => (await log.SnapshotAsync()).Events == 2 ? "logged" : null);
 
         using var content = new StringContent($$"""{"family":"mpp","data":"{{Data}}","epochs":1,"shards":2}""", System.Text.Encoding.UTF8, "application/json");
         var started = await client.PostAsync("/api/training-runs", content);
@@ -108,6 +118,14 @@ public sealed class StandaloneTrainingTests(AzuriteFixture azurite) : IClassFixt
             var ready = await client.GetAsync("/api/ready");
             return ready.IsSuccessStatusCode && (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("modelVersion").GetString() == version ? "serving" : null;
         });
+
+        var snapshot = result.GetProperty("steps")[0].GetProperty("outcome").GetString()!;
+        Assert.Contains("2 of 2 logged events", snapshot, StringComparison.Ordinal);
+        var copy = await storage.CreateSnapshotStore().DownloadAsync(id, Directory.CreateTempSubdirectory("metarec-snapshot-copy-").FullName);
+        var trained = Core.Data.DatasetReader.Read(copy.DataPath);
+        var user = trained.UserIds.ToList().IndexOf("api-user");
+        Assert.True(user >= 0, "the posted user is not in the run's training data");
+        Assert.Equal(2, trained.Interactions.Count(i => i.User == user));
 
         var cancel = await client.PostAsync(location + "/cancel", null);
         Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);

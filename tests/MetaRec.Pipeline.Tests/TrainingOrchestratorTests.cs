@@ -5,6 +5,7 @@ using MetaRec.Pipeline.Activities;
 using MetaRec.Pipeline.Jobs;
 using MetaRec.Pipeline.Orchestration;
 using MetaRec.Pipeline.Runs;
+using MetaRec.Storage.Interactions;
 using MetaRec.Storage.Registry;
 using MetaRec.Storage.Snapshots;
 using MetaRec.Testing;
@@ -46,6 +47,8 @@ public sealed class TrainingOrchestratorTests : IAsyncLifetime
 
     private FolderModelRegistry Registry => new(_root.FullName);
 
+    private FolderInteractionLog Log => new(_root.FullName);
+
     private static TrainingSchedule Schedule(int maxAttempts = 2, double deadlineSeconds = 240) =>
         new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(deadlineSeconds), maxAttempts);
 
@@ -65,14 +68,16 @@ public sealed class TrainingOrchestratorTests : IAsyncLifetime
                     .AddSingleton(launcher ?? Trainer)
                     .AddSingleton<IModelRegistry>(Registry)
                     .AddSingleton<ISnapshotStore>(new FolderSnapshotStore(_root.FullName))
+                    .AddSingleton<IInteractionLog>(Log)
                     .AddSingleton(PluginLoader.LoadFolder(Path.Combine(AppContext.BaseDirectory, "plugins")))
                     .AddSingleton(new TrainingJobOptions(["--storage-folder", _root.FullName]))
                     .AddSingleton<IShardRefresher>(_refresher),
             });
 
-    private static async Task<TrainingResult> RunAsync(DurableTaskTestHost host, string runId, RunRequest request, TrainingSchedule schedule, string orchestrator = TrainingOrchestrator.Name)
+    private async Task<TrainingResult> RunAsync(DurableTaskTestHost host, string runId, RunRequest request, TrainingSchedule schedule, string orchestrator = TrainingOrchestrator.Name)
     {
-        await host.Client.ScheduleNewOrchestrationInstanceAsync(new TaskName(orchestrator), new TrainingInput(request, schedule), new StartOrchestrationOptions(runId));
+        var input = new TrainingInput(request, schedule, await Log.SnapshotAsync());
+        await host.Client.ScheduleNewOrchestrationInstanceAsync(new TaskName(orchestrator), input, new StartOrchestrationOptions(runId));
         return await WaitAsync(host, runId);
     }
 
@@ -104,6 +109,8 @@ public sealed class TrainingOrchestratorTests : IAsyncLifetime
     public async Task A_run_trains_passes_the_gate_with_nothing_active_promotes_once_and_refreshes_every_shard()
     {
         await using var host = await StartHostAsync();
+        // Events the app logged before the run (a new user) are part of its training data.
+        await Log.AppendAsync([.. new[] { "1", "50", "260" }.Select((item, i) => new InteractionEvent($"log-{i}", "log-user", item, 5, 1_700_000_000 + i))]);
 
         var result = await RunAsync(host, "run-ok", Request(), Schedule());
 
@@ -123,7 +130,12 @@ public sealed class TrainingOrchestratorTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(Trainer.FolderOf("run-ok-a1"), "output.log")), "the job's output is kept with the run");
         var script = await File.ReadAllTextAsync(Path.Combine(Trainer.FolderOf("run-ok-a1"), "run.sh"));
         Assert.Contains("'--snapshot-run' 'run-ok'", script, StringComparison.Ordinal); // trained on the run's snapshot in storage
-        Assert.Equal(result.Steps.Single(s => s.Step == RunState.Snapshot).Outcome[5..17], (await Registry.GetManifestAsync("mpp", "run-ok-a1")).DataSnapshot![..12]);
+        var snapshot = result.Steps.Single(s => s.Step == RunState.Snapshot).Outcome;
+        Assert.Equal(snapshot[5..17], (await Registry.GetManifestAsync("mpp", "run-ok-a1")).DataSnapshot![..12]);
+        Assert.Contains("3 of 3 logged events", snapshot, StringComparison.Ordinal);
+        var copy = await new FolderSnapshotStore(_root.FullName).DownloadAsync("run-ok", _root.CreateSubdirectory("copy").FullName);
+        var trained = Core.Data.DatasetReader.Read(copy.DataPath);
+        Assert.Contains("log-user", trained.UserIds);
     }
 
     [Fact]
@@ -181,7 +193,7 @@ public sealed class TrainingOrchestratorTests : IAsyncLifetime
         var sleeper = Sleeper;
         await using var host = await StartHostAsync(sleeper);
         var client = new DurableTrainingRunClient(host.Client);
-        await client.StartAsync("run-cancel", new TrainingInput(Request(), Schedule()));
+        await client.StartAsync("run-cancel", new TrainingInput(Request(), Schedule(), await Log.SnapshotAsync()));
         var monitoring = await WaitForStepAsync(host, "run-cancel", RunState.Monitor);
         Assert.Equal("run-cancel-a1", monitoring.JobId);
         Assert.Equal(JobStatus.Running, (await sleeper.GetAsync("run-cancel-a1")).Status);

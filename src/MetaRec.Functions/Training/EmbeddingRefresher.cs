@@ -1,4 +1,3 @@
-using MetaRec.Core.Data;
 using MetaRec.Functions.Interactions;
 using MetaRec.Functions.Serving;
 using MetaRec.Pipeline.Activities;
@@ -32,12 +31,9 @@ public sealed partial class EmbeddingRefresher(IUserWindowStore windows, Interac
         }
         var refreshed = 0;
         var users = 0;
-        await foreach (var user in windows.ListUsersAsync(cancellation).ConfigureAwait(false))
+        // Only this shard's users are listed (their windows are stored under the shard's hash buckets).
+        await foreach (var user in windows.ListUsersAsync(shard.Shard, shard.Shards, cancellation).ConfigureAwait(false))
         {
-            if (ShardOf(user, shard.Shards) != shard.Shard)
-            {
-                continue;
-            }
             users++;
             if (await processor.RefreshAsync(user, cancellation).ConfigureAwait(false))
             {
@@ -48,9 +44,6 @@ public sealed partial class EmbeddingRefresher(IUserWindowStore windows, Interac
         LogShard(log, shard.RunId, outcome);
         return outcome;
     }
-
-    /// <summary>Stable shard of a user id (FNV-1a over UTF-8), the same on every instance.</summary>
-    public static int ShardOf(string userId, int shards) => StableHash.Bucket(userId, shards);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "embedding refresh of run {RunId}: {Outcome}")]
     private static partial void LogShard(ILogger logger, string runId, string outcome);

@@ -5,6 +5,7 @@ using MetaRec.Functions.Functions;
 using MetaRec.Pipeline.Activities;
 using MetaRec.Pipeline.Orchestration;
 using MetaRec.Pipeline.Runs;
+using MetaRec.Storage.Interactions;
 using MetaRec.Storage.Registry;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ namespace MetaRec.Functions.Training;
 /// here with a 400 naming the field, before any orchestration exists; what can only fail later
 /// (a job, a gate) ends the run <see cref="RunState.Failed"/> with its reason.
 /// </summary>
-public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOptions jobs, IOptions<FunctionAppOptions> options, TimeProvider time, ILogger<TrainingRunApi> log)
+public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOptions jobs, IInteractionLog interactions, IOptions<FunctionAppOptions> options, TimeProvider time, ILogger<TrainingRunApi> log)
 {
     public static JsonSerializerOptions Json => TrainingRunView.Json;
 
@@ -43,9 +44,11 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
             return BadRequest("the body must be a run request: {family, data, settings, epochs, device, metric, margin, seed, shards}", null);
         }
         request = request with { Settings = request.Settings ?? new Dictionary<string, string>() };
+        // The run's start watermark: the snapshot takes every event logged up to here (I/O, so not in the orchestrator).
+        var watermark = await interactions.SnapshotAsync(cancellation).ConfigureAwait(false);
         try
         {
-            request = Checked(request, settings);
+            request = Checked(request, settings, watermark);
         }
         catch (ArgumentException e)
         {
@@ -58,7 +61,7 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         var runId = NewRunId();
         try
         {
-            await runs.StartAsync(runId, new TrainingInput(request, settings.Schedule), cancellation).ConfigureAwait(false);
+            await runs.StartAsync(runId, new TrainingInput(request, settings.Schedule, watermark), cancellation).ConfigureAwait(false);
         }
         catch (TrainingBackendUnavailableException e)
         {
@@ -102,8 +105,8 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         return new FunctionResponse(202, run);
     }
 
-    /// <summary>The request as the run will use it: valid, its family known, its device offered, its data an absolute path that exists.</summary>
-    private RunRequest Checked(RunRequest request, TrainingOptions settings)
+    /// <summary>The request as the run will use it: valid, its family known, its device offered, its base data an absolute path that exists (or none, when events were logged).</summary>
+    private RunRequest Checked(RunRequest request, TrainingOptions settings, SnapshotManifest watermark)
     {
         request.Validate();
         if (!jobs.Devices.Contains(request.Device, StringComparer.OrdinalIgnoreCase))
@@ -114,7 +117,9 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         var data = string.IsNullOrWhiteSpace(request.Data) ? settings.BaseDataset : request.Data;
         if (data.Length == 0)
         {
-            throw new ArgumentException("data is required: name a dataset the app can read, or set MetaRec:Training:BaseDataset", nameof(RunRequest.Data));
+            return watermark.Events > 0
+                ? request with { Data = null }
+                : throw new ArgumentException("data is required while no events are logged: name a dataset the app can read, set MetaRec:Training:BaseDataset, or post events first", nameof(RunRequest.Data));
         }
         var full = Path.GetFullPath(data);
         if (!File.Exists(full) && !Directory.Exists(full))

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using MetaRec.Pipeline.Jobs;
 using MetaRec.Pipeline.Runs;
+using MetaRec.Storage.Interactions;
 
 namespace MetaRec.Pipeline.Orchestration;
 
@@ -9,7 +10,10 @@ namespace MetaRec.Pipeline.Orchestration;
 /// schedule is part of the input, not read from settings inside the orchestrator, so a replay
 /// always sees the values the run started with.
 /// </summary>
-public sealed record TrainingInput(RunRequest Request, TrainingSchedule Schedule);
+/// <param name="Request">The validated request; its data, if any, an absolute path.</param>
+/// <param name="Schedule">The pacing of the run.</param>
+/// <param name="Log">The interaction log's watermark when the run started: the snapshot takes every logged event up to it.</param>
+public sealed record TrainingInput(RunRequest Request, TrainingSchedule Schedule, SnapshotManifest Log);
 
 /// <summary>How the orchestrator paces a run.</summary>
 /// <param name="PollInterval">Durable-timer wait between two looks at a running job.</param>
@@ -50,11 +54,11 @@ public sealed record TrainingResult(
     string? Incumbent,
     IReadOnlyList<StepRecord> Steps);
 
-/// <summary>The snapshot step's input: the run and the data it names.</summary>
-public sealed record SnapshotInput(string RunId, string Data, int Seed);
+/// <summary>The snapshot step's input: the run, its base dataset (null: none) and the log watermark it started at.</summary>
+public sealed record SnapshotInput(string RunId, string? Data, int Seed, SnapshotManifest Log);
 
-/// <summary>What the snapshot step stored: the data's fingerprint and counts.</summary>
-public sealed record SnapshotResult(string Fingerprint, int Users, int Items, int Interactions, string Outcome);
+/// <summary>What the snapshot step stored: the data's fingerprint and counts, and how many interactions came from the log.</summary>
+public sealed record SnapshotResult(string Fingerprint, int Users, int Items, int Interactions, string Outcome, int LogInteractions = 0);
 
 /// <summary>One job attempt of a run (the job's name and the candidate version are <see cref="JobSpec.NameOf"/>).</summary>
 public sealed record JobInput(string RunId, int Attempt, RunRequest Request)

@@ -59,7 +59,7 @@ public sealed class TrainingOrchestrator : TaskOrchestrator<TrainingInput, Train
         var schedule = input.Schedule;
 
         run.At(RunState.Snapshot);
-        var snapshot = await context.CallActivityAsync<SnapshotResult>(nameof(SnapshotActivity), new SnapshotInput(context.InstanceId, request.Data, request.Seed), StepRetry).ConfigureAwait(true);
+        var snapshot = await context.CallActivityAsync<SnapshotResult>(nameof(SnapshotActivity), new SnapshotInput(context.InstanceId, request.Data, request.Seed, input.Log), StepRetry).ConfigureAwait(true);
         run.Done(snapshot.Outcome);
         if (cancel.IsCompleted)
         {

@@ -21,7 +21,7 @@ public enum RunState
 
 /// <summary>What a user asks for when starting a run.</summary>
 /// <param name="Family">Model family to train.</param>
-/// <param name="Data">Dataset to train on: a path the app can read; the snapshot step copies it into storage, and the job trains on that copy.</param>
+/// <param name="Data">Base dataset: a path the app can read (empty: the app's configured base dataset, if any). The snapshot adds every logged event up to the run's start to it, writes the result to storage, and the job trains on that.</param>
 /// <param name="Settings">Model settings (<c>--set</c>).</param>
 /// <param name="Epochs">Most epochs of the job.</param>
 /// <param name="Device">Where the job trains: cpu, cuda or cuda:N (<c>metarec train --device</c>); the pipeline refuses devices its jobs do not offer.</param>
@@ -31,7 +31,7 @@ public enum RunState
 /// <param name="Shards">Embedding-refresh shards fanned out after promotion.</param>
 public sealed record RunRequest(
     string Family,
-    string Data,
+    string? Data,
     IReadOnlyDictionary<string, string> Settings,
     int Epochs = 10,
     string Device = "cpu",
@@ -46,10 +46,6 @@ public sealed record RunRequest(
         if (string.IsNullOrWhiteSpace(Family))
         {
             throw new ArgumentException("family is required", nameof(Family));
-        }
-        if (string.IsNullOrWhiteSpace(Data))
-        {
-            throw new ArgumentException("data is required", nameof(Data));
         }
         if (Epochs is < 1 or > 1000)
         {
@@ -71,9 +67,9 @@ public sealed record RunRequest(
         {
             throw new ArgumentException($"margin must be in [0, 1], not {Margin}", nameof(Margin));
         }
-        if (Shards is < 1 or > 1024)
+        if (Shards is < 1 or > 256)
         {
-            throw new ArgumentException($"shards must be in [1, 1024], not {Shards}", nameof(Shards));
+            throw new ArgumentException($"shards must be in [1, 256] (users are stored in 256 hash buckets), not {Shards}", nameof(Shards));
         }
     }
 }

@@ -51,6 +51,7 @@ public sealed class TrainingCrashTests(AzuriteFixture azurite) : IClassFixture<A
         start.Environment["MetaRec__Durable__ConnectionString"] = azurite.ConnectionString;
         start.Environment["MetaRec__Durable__TaskHub"] = taskHub;
         start.Environment["MetaRec__Durable__ControlQueueVisibilityTimeout"] = "00:00:05";
+        start.Environment["MetaRec__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10";
         start.Environment["MetaRec__Durable__MaxQueuePollingInterval"] = "00:00:00.500";
         start.Environment["MetaRec__ModelPollInterval"] = "00:00:00.200";
         start.Environment["MetaRec__Auth__ApiKey"] = FunctionAppFactory.ApiKey;
@@ -82,8 +83,9 @@ public sealed class TrainingCrashTests(AzuriteFixture azurite) : IClassFixture<A
     }
 
     [Theory]
-    [InlineData("Snapshot", "crashsnapshot")]
-    [InlineData("Monitor", "crashmonitor")]
+    [InlineData("Snapshot", "crashsnapshot")] // at once: mid-episode or mid-activity
+    [InlineData("Monitor", "crashmonitor")] // the job runs, the orchestrator waits on a durable timer
+    [InlineData("Evaluate", "crashevaluate")] // the gate's activity is scoring
     public async Task A_run_survives_kill_9_of_the_host_and_completes_with_one_job_and_one_promotion(string killAt, string taskHub)
     {
         var (first, client) = Start(taskHub);
@@ -104,7 +106,7 @@ public sealed class TrainingCrashTests(AzuriteFixture azurite) : IClassFixture<A
 
         var (_, again) = Start(taskHub);
         await WaitListeningAsync(again);
-        var run = await StandaloneTrainingTests.WaitFinalAsync(again, location, TimeSpan.FromMinutes(4));
+        var run = await StandaloneTrainingTests.WaitFinalAsync(again, location, TimeSpan.FromMinutes(3));
 
         Assert.True(run.GetProperty("state").GetString() == "Completed", run.ToString());
         // One job for the one attempt: the replayed launch found the job its first execution started.

@@ -22,6 +22,13 @@ public sealed class DurableOptions
     /// </summary>
     public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a worker's claim on an activity message lasts; a running activity renews it, so
+    /// after a crash mid-activity the activity runs again once this has passed (the framework's
+    /// default is 5 minutes).
+    /// </summary>
+    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Longest wait between two polls of an idle queue.</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -55,6 +62,10 @@ public sealed class DurableOptions
         if (ControlQueueVisibilityTimeout < TimeSpan.FromSeconds(5))
         {
             throw new ArgumentException($"MetaRec:Durable:ControlQueueVisibilityTimeout must be at least 5 seconds, not {ControlQueueVisibilityTimeout}", nameof(ControlQueueVisibilityTimeout));
+        }
+        if (WorkItemQueueVisibilityTimeout < TimeSpan.FromSeconds(5))
+        {
+            throw new ArgumentException($"MetaRec:Durable:WorkItemQueueVisibilityTimeout must be at least 5 seconds, not {WorkItemQueueVisibilityTimeout}", nameof(WorkItemQueueVisibilityTimeout));
         }
         if (MaxQueuePollingInterval <= TimeSpan.Zero)
         {

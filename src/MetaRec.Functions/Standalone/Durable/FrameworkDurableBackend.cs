@@ -65,6 +65,7 @@ public sealed partial class FrameworkDurableBackend(IServiceProvider services, I
                 TaskHubName = durable.TaskHub,
                 PartitionCount = 1,
                 ControlQueueVisibilityTimeout = durable.ControlQueueVisibilityTimeout,
+                WorkItemQueueVisibilityTimeout = durable.WorkItemQueueVisibilityTimeout,
                 MaxQueuePollingInterval = durable.MaxQueuePollingInterval,
                 LoggerFactory = loggers,
             });

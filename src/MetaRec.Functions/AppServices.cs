@@ -37,7 +37,7 @@ public static class AppServices
         services.AddSingleton(provider =>
         {
             TorchRuntime.EnsureInitialized(threads: 1);
-            var folder = configuration["MetaRec:PluginsFolder"] ?? Path.Combine(AppContext.BaseDirectory, "plugins");
+            var folder = configuration["MetaRec:PluginsFolder"] is { Length: > 0 } configured ? configured : Path.Combine(AppContext.BaseDirectory, "plugins");
             var catalog = PluginLoader.LoadFolder(folder);
             var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger("MetaRec.Plugins");
             foreach (var failure in catalog.Failures)

@@ -28,7 +28,7 @@ public sealed class FunctionAppOptions
 
     public TimerOptions Timers { get; set; } = new();
 
-    /// <summary>The training pipeline (StartTrainingRun and its queue functions).</summary>
+    /// <summary>The training pipeline (the training-run API, the orchestration's pacing, the job).</summary>
     public Training.TrainingOptions Training { get; set; } = new();
 
     /// <summary>The standalone host's Durable backend (the Functions host configures its own in host.json).</summary>
@@ -185,7 +185,7 @@ public sealed class TimerOptions
 {
     public const string HostTimeZoneSetting = "WEBSITE_TIME_ZONE";
 
-    /// <summary>Standalone: run the timer functions on their schedules (under the host, function.json schedules them).</summary>
+    /// <summary>Standalone: run the timer functions on their schedules (under the host, its timer triggers do).</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>

@@ -4,7 +4,6 @@ using Azure.Storage.Blobs;
 using MetaRec.Storage.Embeddings;
 using MetaRec.Storage.Interactions;
 using MetaRec.Storage.Registry;
-using MetaRec.Storage.Runs;
 using MetaRec.Storage.Snapshots;
 using MetaRec.Storage.Windows;
 
@@ -74,8 +73,6 @@ public sealed record StorageOptions
     public IInteractionLog CreateInteractionLog() => Backend == "folder" ? new FolderInteractionLog(Folder) : new BlobInteractionLog(BlobContainer());
 
     public IUserWindowStore CreateWindowStore() => Backend == "folder" ? new FolderUserWindowStore(Folder) : new BlobUserWindowStore(BlobContainer());
-
-    public IRunStore CreateRunStore() => Backend == "folder" ? new FolderRunStore(Folder) : new BlobRunStore(BlobContainer());
 
     public ISnapshotStore CreateSnapshotStore() => Backend == "folder" ? new FolderSnapshotStore(Folder) : new BlobSnapshotStore(BlobContainer());
 

@@ -7,13 +7,10 @@ namespace MetaRec.Functions.Standalone;
 /// <summary>A message taken from a standalone queue, with what settling it needs.</summary>
 public sealed record Delivery(string Body, string MessageId, int DeliveryCount, object Receipt);
 
-/// <summary>The standalone trigger's queue: the in-process channel (embedded) or an Azure Storage queue.</summary>
+/// <summary>The interactions queue: the in-process channel (embedded) or an Azure Storage queue (standalone, or what the host's queue trigger reads).</summary>
 public interface IMessageQueue
 {
     Task SendAsync(IReadOnlyList<string> bodies, CancellationToken cancellation);
-
-    /// <summary>One message, visible after <paramref name="delay"/> (the pipeline's timer between polls).</summary>
-    Task SendLaterAsync(string body, TimeSpan delay, CancellationToken cancellation);
 
     /// <summary>Up to <paramref name="max"/> messages; waits for at least one.</summary>
     Task<IReadOnlyList<Delivery>> ReceiveAsync(int max, CancellationToken cancellation);
@@ -37,21 +34,6 @@ public sealed class ChannelMessageQueue : IMessageQueue
         {
             await _channel.Writer.WriteAsync(new Delivery(body, Guid.NewGuid().ToString("N"), 1, 0), cancellation).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Written to the channel after the delay (lost if the process ends first).</summary>
-    public Task SendLaterAsync(string body, TimeSpan delay, CancellationToken cancellation)
-    {
-        if (delay <= TimeSpan.Zero)
-        {
-            return SendAsync([body], cancellation);
-        }
-        _ = Task.Run(async () =>
-        {
-            await Task.Delay(delay, cancellation).ConfigureAwait(false);
-            await SendAsync([body], cancellation).ConfigureAwait(false);
-        }, cancellation);
-        return Task.CompletedTask;
     }
 
     public async Task<IReadOnlyList<Delivery>> ReceiveAsync(int max, CancellationToken cancellation)
@@ -99,12 +81,6 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeSpan pollInterval
         {
             await queue.SendMessageAsync(body, cancellation).ConfigureAwait(false);
         }
-    }
-
-    public async Task SendLaterAsync(string body, TimeSpan delay, CancellationToken cancellation)
-    {
-        await EnsureAsync(cancellation).ConfigureAwait(false);
-        await queue.SendMessageAsync(body, visibilityTimeout: delay > TimeSpan.Zero ? delay : null, cancellationToken: cancellation).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Delivery>> ReceiveAsync(int max, CancellationToken cancellation)

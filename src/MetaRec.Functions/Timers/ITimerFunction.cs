@@ -1,19 +1,15 @@
 namespace MetaRec.Functions.Timers;
 
 /// <summary>
-/// A function the timer trigger runs: under the Functions host its <c>function.json</c>
-/// (<c>FunctionApp/{Name}/</c>, a <c>timerTrigger</c> binding named <see cref="Binding"/>)
-/// schedules it and the host posts to <c>/{Name}</c>; standalone, the app's
-/// <see cref="Standalone.TimerTrigger"/> runs it on <see cref="Timer"/>'s schedule.
+/// A function a timer runs: under the Functions host its <c>[TimerTrigger]</c> wrapper (e.g.
+/// <see cref="Generation.GenerateServingModelTimer"/>) calls it on the host's schedule;
+/// standalone, the app's <see cref="Standalone.TimerTrigger"/> runs it on <see cref="Timer"/>'s schedule.
 /// Register it with <see cref="TimerServiceCollectionExtensions.AddTimerFunction{TFunction}"/>.
 /// </summary>
 public interface ITimerFunction
 {
-    /// <summary>The function name: the custom-handler route <c>POST /{Name}</c> and the function.json folder.</summary>
+    /// <summary>The function name (its <c>[Function]</c> name under the host, and in the standalone log).</summary>
     string Name { get; }
-
-    /// <summary>The trigger binding's name in function.json: the payload arrives in <c>Data.{Binding}</c>.</summary>
-    string Binding => "timer";
 
     /// <summary>The schedule and <c>RunOnStartup</c>, from the function's own settings section.</summary>
     TimerFunctionOptions Timer { get; }

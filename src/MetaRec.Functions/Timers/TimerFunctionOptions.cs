@@ -6,8 +6,8 @@ namespace MetaRec.Functions.Timers;
 /// own section (<c>MetaRec:Generation:Schedule</c>, <c>MetaRec:Generation:RunOnStartup</c>)
 /// and <see cref="FunctionAppOptions.Validate"/> checks the schedule:
 /// <code>public sealed class GenerationOptions() : TimerFunctionOptions("0 0 3 * * *") { … }</code>
-/// Under the Functions host these settings are not used: function.json's <c>schedule</c>
-/// and <c>runOnStartup</c> are.
+/// Under the Functions host these settings are not used: the <c>[TimerTrigger]</c>'s schedule
+/// setting (e.g. <c>GenerationSchedule</c>) is.
 /// </summary>
 public class TimerFunctionOptions(string defaultSchedule)
 {

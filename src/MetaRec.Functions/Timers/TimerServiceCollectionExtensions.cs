@@ -4,8 +4,8 @@ public static class TimerServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <typeparamref name="TFunction"/> as a singleton and as one of the app's
-    /// <see cref="ITimerFunction"/>s: the custom-handler endpoints map <c>POST /{Name}</c> for
-    /// it and the standalone timer trigger schedules it.
+    /// <see cref="ITimerFunction"/>s: the standalone timer trigger schedules it, and its
+    /// <c>[TimerTrigger]</c> wrapper resolves it under the Functions host.
     /// </summary>
     public static IServiceCollection AddTimerFunction<TFunction>(this IServiceCollection services)
         where TFunction : class, ITimerFunction

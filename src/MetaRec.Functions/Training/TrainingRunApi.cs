@@ -26,9 +26,9 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
     {
         ArgumentNullException.ThrowIfNull(runs);
         var settings = options.Value.Training;
-        if (!settings.IsConfigured)
+        if (Unavailable() is { } unavailable)
         {
-            return FunctionResponse.Problem(503, "Training is not configured", "set MetaRec:Training:Metarec to the metarec tool (metarec.dll) the local training job runs, or MetaRec:Training:Launcher to aca with its ContainerApps settings");
+            return unavailable;
         }
         RunRequest? request;
         try
@@ -65,7 +65,7 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         }
         catch (TrainingBackendUnavailableException e)
         {
-            return FunctionResponse.Problem(503, "Training backend unavailable", e.Message);
+            return BackendUnavailable(e);
         }
         LogStarted(log, runId, request.Family);
         var location = $"/api/training-runs/{runId}";
@@ -84,25 +84,47 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
     public async Task<FunctionResponse> GetAsync(string? runId, ITrainingRunClient runs, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var run = await FindAsync(runId, runs, cancellation).ConfigureAwait(false);
-        return run is null ? NotFound(runId) : new FunctionResponse(200, run);
+        if (Unavailable() is { } unavailable)
+        {
+            return unavailable;
+        }
+        try
+        {
+            var run = await FindAsync(runId, runs, cancellation).ConfigureAwait(false);
+            return run is null ? NotFound(runId) : new FunctionResponse(200, run);
+        }
+        catch (TrainingBackendUnavailableException e)
+        {
+            return BackendUnavailable(e);
+        }
     }
 
     /// <summary>Asks a run to stop: 202, 404 for no such run, 409 once it is final or past cancelling (promotion has begun).</summary>
     public async Task<FunctionResponse> CancelAsync(string? runId, ITrainingRunClient runs, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var run = await FindAsync(runId, runs, cancellation).ConfigureAwait(false);
-        if (run is null)
+        if (Unavailable() is { } unavailable)
         {
-            return NotFound(runId);
+            return unavailable;
         }
-        if (run.IsFinal || run.State is RunState.Promote or RunState.Refresh)
+        try
         {
-            return FunctionResponse.Problem(409, "Conflict", $"run {runId} is {run.State}: it can no longer be cancelled");
+            var run = await FindAsync(runId, runs, cancellation).ConfigureAwait(false);
+            if (run is null)
+            {
+                return NotFound(runId);
+            }
+            if (run.IsFinal || run.State is RunState.Promote or RunState.Refresh)
+            {
+                return FunctionResponse.Problem(409, "Conflict", $"run {runId} is {run.State}: it can no longer be cancelled");
+            }
+            await runs.CancelAsync(run.Id, cancellation).ConfigureAwait(false);
+            return new FunctionResponse(202, run);
         }
-        await runs.CancelAsync(run.Id, cancellation).ConfigureAwait(false);
-        return new FunctionResponse(202, run);
+        catch (TrainingBackendUnavailableException e)
+        {
+            return BackendUnavailable(e);
+        }
     }
 
     /// <summary>The request as the run will use it: valid, its family known, its device offered, its base data an absolute path that exists (or none, when events were logged).</summary>
@@ -143,6 +165,12 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
 
     /// <summary><c>run-{yyyyMMdd-HHmmss}-{6 hex}</c>: sortable by start, unique without coordination.</summary>
     private string NewRunId() => $"run-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+
+    /// <summary>503 while training is not configured (no job to run), else null.</summary>
+    private FunctionResponse? Unavailable() => options.Value.Training.IsConfigured ? null
+        : FunctionResponse.Problem(503, "Training is not configured", "set MetaRec:Training:Metarec to the metarec tool (metarec.dll) the local training job runs, or MetaRec:Training:Launcher to aca with its ContainerApps settings");
+
+    private static FunctionResponse BackendUnavailable(TrainingBackendUnavailableException e) => FunctionResponse.Problem(503, "Training backend unavailable", e.Message);
 
     private static string? Field(string? parameter) => parameter is { Length: > 0 } ? char.ToLowerInvariant(parameter[0]) + parameter[1..] : null;
 

@@ -45,7 +45,7 @@ public sealed partial record ContainerAppsJobOptions
 
     /// <summary>
     /// Longest wait before a retry. A Retry-After longer than this is not waited out in-process:
-    /// the error surfaces and the pipeline's next tick tries again. Default 60 s.
+    /// the error surfaces and the activity's retry policy tries again. Default 60 s.
     /// </summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -141,6 +141,10 @@ public sealed class TrainingOrchestrator : TaskOrchestrator<TrainingInput, Train
             {
                 return run.End(RunState.Rejected, verdict.Verdict);
             }
+            if (cancel.IsCompleted)
+            {
+                return run.End(RunState.Cancelled, "cancelled on request (before promotion)");
+            }
 
             // From here on the run is past cancelling: promotion and refresh always finish.
             run.At(RunState.Promote, attempt);

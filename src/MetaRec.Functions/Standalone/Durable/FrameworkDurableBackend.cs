@@ -23,6 +23,10 @@ public sealed partial class FrameworkDurableBackend(IServiceProvider services, I
     private readonly TaskCompletionSource<TaskHubClient> _client = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private AzuriteProcess? _azurite;
+    private bool _disposed;
+
+    /// <summary>Longest a stop waits for the framework's worker.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private TaskHubWorker? _worker;
 
     /// <summary>The framework's data converter, writing and reading JSON as the SDK's shims do (System.Text.Json, default options).</summary>
@@ -89,11 +93,24 @@ public sealed partial class FrameworkDurableBackend(IServiceProvider services, I
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_disposed)
+        {
+            return;
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_worker is { } worker)
         {
             _worker = null;
-            await worker.StopAsync(isForced: true).ConfigureAwait(false);
+            try
+            {
+                // Bounded: the framework's partition manager can wait minutes for its loops; the
+                // host's shutdown does not. Whatever it had claimed is released by its timeouts.
+                await worker.StopAsync(isForced: true).WaitAsync(StopTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                LogStopAbandoned(_log, StopTimeout);
+            }
         }
         if (_azurite is { } azurite)
         {
@@ -104,7 +121,12 @@ public sealed partial class FrameworkDurableBackend(IServiceProvider services, I
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _disposed = true;
         _stopping.Dispose();
     }
 
@@ -135,6 +157,9 @@ public sealed partial class FrameworkDurableBackend(IServiceProvider services, I
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Durable backend: task hub {TaskHub} on {Storage}")]
     private static partial void LogStarted(ILogger logger, string taskHub, string storage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the Durable worker did not stop within {Timeout}; leaving it to its lease and visibility timeouts")]
+    private static partial void LogStopAbandoned(ILogger logger, TimeSpan timeout);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the Durable backend did not start; training runs are refused with 503 until the app restarts")]
     private static partial void LogFailed(ILogger logger, Exception error);

@@ -1,5 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
+using MetaRec.Plugins.Vq.Transfer;
 
 namespace MetaRec.Plugins.Vq;
 
@@ -27,4 +28,6 @@ internal sealed class SequentialFamily : IModelFamily
 public sealed class VqPlugin : IModelFamilyPlugin
 {
     public IEnumerable<IModelFamily> Families { get; } = [new SequentialFamily()];
+
+    public IEnumerable<ITransferFamily> TransferFamilies => TransferFamily.All;
 }

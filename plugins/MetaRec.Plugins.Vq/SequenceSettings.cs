@@ -14,8 +14,9 @@ internal enum NextItemLoss
 
 /// <summary>
 /// The sequential model's settings, one source of defaults. Keys (<c>--set key=value</c>):
-/// hidden (64), max_length (50), blocks (2), heads (2), dropout (0.2), lr (1e-3),
-/// weight_decay (0), batch (128), loss (softmax | sampled; sampled), negatives (256).
+/// hidden (64), max_length (50), blocks (2), heads (2), dropout (0.5), lr (2e-3),
+/// weight_decay (0), batch (128), loss (softmax | sampled; sampled), negatives (1024).
+/// Dropout, lr, loss and negatives were chosen on Beauty validation (docs/results/transfer.md).
 /// </summary>
 internal sealed record SequenceSettings(
     int Hidden,
@@ -53,12 +54,12 @@ internal sealed record SequenceSettings(
             reader.Int("max_length", 50, 1, 1000),
             reader.Int("blocks", 2, 1, 16),
             heads,
-            reader.Float("dropout", 0.2f, 0, 0.9f),
-            reader.Float("lr", 1e-3f, 1e-6f, 1),
+            reader.Float("dropout", 0.5f, 0, 0.9f),
+            reader.Float("lr", 2e-3f, 1e-6f, 1),
             reader.Float("weight_decay", 0f, 0, 1),
             reader.Int("batch", 128, 1, 65_536),
             loss,
-            reader.Int("negatives", 256, 1, 1_000_000),
+            reader.Int("negatives", 1024, 1, 1_000_000),
             reader.Effective);
         reader.ThrowOnUnknown();
         return settings;

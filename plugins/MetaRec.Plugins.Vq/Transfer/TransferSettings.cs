@@ -7,12 +7,12 @@ namespace MetaRec.Plugins.Vq.Transfer;
 /// docs/results/transfer.md). Keys (<c>--set key=value</c>, beside the model's
 /// <see cref="SequenceSettings"/> keys):
 /// epochs (40): most passes over the target training data when training or fine-tuning on it;
+/// validate_every (50): steps (joint: rounds) between validations in every stage;
 /// patience (3): validations without a gain before a stage stops;
 /// validation_users (2000): target validation cases a stage is selected on (a seeded subset; 0 = all);
 /// source_epochs (1): passes over the sources when pre-training;
-/// joint_epochs (4): most passes over every domain when training jointly;
-/// meta_steps (600): most meta steps (one batch of every source and one target batch each);
-/// validate_every (100): meta steps between validations;
+/// joint_epochs (2): most joint epochs (rounds of one batch per domain, as many as the largest domain has batches);
+/// meta_steps (300): most meta steps (one batch of every source and one target batch each);
 /// inner_steps (1), inner_lr (0.5), first_order (true): the inner loop on each source;
 /// temperature (0.05) and similarity (aligned | raw): the source weights softmax(s / T);
 /// source_weight (1): how much the weighted source gradients at θ join the meta gradient;
@@ -47,9 +47,9 @@ internal sealed record TransferSettings(
             reader.Int("patience", 3, 1, 1_000),
             reader.Int("validation_users", 2000, 0, int.MaxValue),
             reader.Int("source_epochs", 1, 0, 1_000),
-            reader.Int("joint_epochs", 4, 1, 1_000),
-            reader.Int("meta_steps", 600, 1, 10_000_000),
-            reader.Int("validate_every", 100, 1, 10_000_000),
+            reader.Int("joint_epochs", 2, 1, 1_000),
+            reader.Int("meta_steps", 300, 1, 10_000_000),
+            reader.Int("validate_every", 50, 1, 10_000_000),
             reader.Int("inner_steps", 1, 1, 100),
             reader.Float("inner_lr", 0.5f, 1e-6f, 1_000),
             reader.Bool("first_order", true),

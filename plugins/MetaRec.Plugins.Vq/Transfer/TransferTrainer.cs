@@ -122,7 +122,10 @@ internal sealed class TransferTrainer : IDisposable
         }
     }
 
-    /// <summary>Epochs of next-item training on the target with early stopping.</summary>
+    /// <summary>
+    /// Next-item training on the target, at most <see cref="TransferSettings.Epochs"/> epochs,
+    /// validated every <see cref="TransferSettings.ValidateEvery"/> steps and at the end, early stopping.
+    /// </summary>
     private void TrainOnTarget(SequentialModel model, string stage, bool validateFirst)
     {
         var batches = new DomainBatches(_task.Target.Sequences, _model.BatchSize, _model.MaxLength, _random);
@@ -132,49 +135,51 @@ internal sealed class TransferTrainer : IDisposable
             best.Offer(Validate(model));
         }
         var total = _settings.Epochs * batches.BatchesPerEpoch;
-        var done = 0;
-        for (var epoch = 0; epoch < _settings.Epochs && best.Stale < _settings.Patience; epoch++)
+        for (var step = 1; step <= total && best.Stale < _settings.Patience; step++)
         {
-            foreach (var batch in batches.Epoch())
+            _cancellation.ThrowIfCancellationRequested();
+            model.TrainStep(batches.Next());
+            Report(stage, step, total);
+            if (step % _settings.ValidateEvery == 0 || step == total)
             {
-                _cancellation.ThrowIfCancellationRequested();
-                model.TrainStep(batch);
-                Report(stage, ++done, total);
+                best.Offer(Validate(model));
             }
-            best.Offer(Validate(model));
         }
         best.Restore();
     }
 
-    /// <summary>Epochs over every domain's batches in one shuffled stream: the encoder shared, each domain with its table.</summary>
+    /// <summary>
+    /// Every domain at once, balanced: each round trains one batch of every domain (the target
+    /// among them, each with its own item table, the encoder shared), so a small target is not
+    /// drowned by large sources. An epoch is as many rounds as the largest domain has batches;
+    /// validated every <see cref="TransferSettings.ValidateEvery"/> rounds, early stopping.
+    /// </summary>
     private void TrainJointly(SequentialModel model, List<SourceDomain> sources)
     {
         var network = model.Network;
         var target = new DomainBatches(_task.Target.Sequences, _model.BatchSize, _model.MaxLength, _random);
         using var optimizer = new Adam([.. network.NamedParameters.Select(p => p.Parameter), .. sources.Select(s => s.Items)], _model.LearningRate, _model.WeightDecay);
         using var best = new BestWeights(network);
-        var perEpoch = target.BatchesPerEpoch + sources.Sum(s => s.Batches.BatchesPerEpoch);
-        var done = 0;
-        for (var epoch = 0; epoch < _settings.JointEpochs && best.Stale < _settings.Patience; epoch++)
+        var total = _settings.JointEpochs * Math.Max(target.BatchesPerEpoch, sources.Max(s => s.Batches.BatchesPerEpoch));
+        for (var round = 1; round <= total && best.Stale < _settings.Patience; round++)
         {
-            var stream = target.Epoch().Select(b => (Domain: -1, Batch: b))
-                .Concat(sources.SelectMany((s, i) => s.Batches.Epoch().Select(b => (Domain: i, Batch: b))))
-                .ToArray();
-            _random.Shuffle(stream);
-            foreach (var (domain, batch) in stream)
+            for (var domain = -1; domain < sources.Count; domain++)
             {
                 _cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var weights = network.Weights();
                 var loss = domain < 0
-                    ? TargetLoss(network, weights, SequenceBatch.ForTraining(batch, _model.MaxLength))
-                    : SourceLoss(network, weights, sources[domain], sources[domain].Items, SequenceBatch.ForTraining(batch, _model.MaxLength), vq: false);
+                    ? TargetLoss(network, weights, SequenceBatch.ForTraining(target.Next(), _model.MaxLength))
+                    : SourceLoss(network, weights, sources[domain], sources[domain].Items, SequenceBatch.ForTraining(sources[domain].Batches.Next(), _model.MaxLength), vq: false);
                 optimizer.ZeroGrad();
                 loss.backward();
                 optimizer.Step();
-                Report("joint", ++done, _settings.JointEpochs * perEpoch);
             }
-            best.Offer(Validate(model));
+            Report("joint", round, total);
+            if (round % _settings.ValidateEvery == 0 || round == total)
+            {
+                best.Offer(Validate(model));
+            }
         }
         best.Restore();
     }

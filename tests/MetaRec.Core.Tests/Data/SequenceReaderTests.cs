@@ -67,18 +67,4 @@ public sealed class SequenceReaderTests : IDisposable
         Assert.Equal("1", data.UserIds[0]);
         Assert.Equal([.. File.ReadLines(path).First().Split(' ').Skip(1).Distinct().Select(id => int.Parse(id, System.Globalization.CultureInfo.InvariantCulture) - 1)], data.Sequences[0]);
     }
-
-    [Theory]
-    [InlineData("Beauty.txt", 22_363, 12_101, 198_502)]
-    [InlineData("Sports_and_Outdoors.txt", 35_598, 18_357, 296_337)]
-    [InlineData("Toys_and_Games.txt", 19_412, 11_924, 167_597)]
-    public void Reads_the_amazon_domains_with_their_published_counts(string file, int users, int items, int interactions)
-    {
-        var data = SequenceReader.Read(Path.Combine(DatasetPaths.Require("amazon"), file));
-
-        Assert.Equal(users, data.UserCount);
-        Assert.Equal(items, data.ItemCount);
-        Assert.Equal(interactions, data.InteractionCount);
-        Assert.All(data.Sequences, s => Assert.True(s.Length >= 3));
-    }
 }

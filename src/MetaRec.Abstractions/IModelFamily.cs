@@ -23,11 +23,14 @@ public interface IModelFamily
     IRecModel Load(Stream checkpoint);
 }
 
-/// <summary>A plugin assembly's single entry point: it lists the families and generators it provides.</summary>
+/// <summary>A plugin assembly's single entry point: it lists the families, generators and transfer trainers it provides.</summary>
 public interface IModelFamilyPlugin
 {
     IEnumerable<IModelFamily> Families { get; }
 
     /// <summary>Model generators (most plugins have none).</summary>
     IEnumerable<IGeneratorFamily> Generators => [];
+
+    /// <summary>Cross-domain transfer trainers (most plugins have none).</summary>
+    IEnumerable<ITransferFamily> TransferFamilies => [];
 }

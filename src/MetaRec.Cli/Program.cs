@@ -18,5 +18,6 @@ var root = new RootCommand("metarec: meta-learned personalization — train, eva
     EmbeddingsCommand.Create(),
     IncrementalCommand.Create(),
     PeriodCommand.Create(),
+    TransferCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

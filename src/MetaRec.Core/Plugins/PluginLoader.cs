@@ -12,6 +12,15 @@ public sealed record PluginCatalog(IReadOnlyList<IModelFamily> Families, IReadOn
     /// <summary>The model generators the plugins provide.</summary>
     public IReadOnlyList<IGeneratorFamily> Generators { get; init; } = [];
 
+    /// <summary>The cross-domain transfer trainers the plugins provide.</summary>
+    public IReadOnlyList<ITransferFamily> TransferFamilies { get; init; } = [];
+
+    /// <summary>The transfer trainer named <paramref name="name"/>; throws listing the known ones otherwise.</summary>
+    public ITransferFamily GetTransfer(string name) =>
+        TransferFamilies.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new KeyNotFoundException(
+            $"no transfer trainer '{name}'; loaded: {(TransferFamilies.Count == 0 ? "none" : string.Join(", ", TransferFamilies.Select(t => t.Name)))}");
+
     /// <summary>The generator named <paramref name="name"/>; throws listing the known ones otherwise.</summary>
     public IGeneratorFamily GetGenerator(string name) =>
         Generators.FirstOrDefault(g => string.Equals(g.Name, name, StringComparison.OrdinalIgnoreCase))
@@ -39,6 +48,7 @@ public static class PluginLoader
         ArgumentNullException.ThrowIfNull(pluginsFolder);
         var families = new List<IModelFamily>();
         var generators = new List<IGeneratorFamily>();
+        var transfers = new List<ITransferFamily>();
         var failures = new List<PluginLoadFailure>();
         if (!Directory.Exists(pluginsFolder))
         {
@@ -68,8 +78,17 @@ public static class PluginLoader
                 }
                 generators.Add(generator);
             }
+            foreach (var transfer in plugins.SelectMany(p => p.TransferFamilies))
+            {
+                if (transfers.Any(t => string.Equals(t.Name, transfer.Name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    failures.Add(new PluginLoadFailure(name, path, $"transfer trainer '{transfer.Name}' is already provided by another plugin; skipped"));
+                    continue;
+                }
+                transfers.Add(transfer);
+            }
         }
-        return new PluginCatalog(families, failures) { Generators = generators };
+        return new PluginCatalog(families, failures) { Generators = generators, TransferFamilies = transfers };
     }
 
     /// <summary>Loads one plugin assembly and creates its entry points; failures are added to <paramref name="failures"/>.</summary>

@@ -44,11 +44,9 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
             return BadRequest("the body must be a run request: {family, data, settings, epochs, device, metric, margin, seed, shards}", null);
         }
         request = request with { Settings = request.Settings ?? new Dictionary<string, string>() };
-        // The run's start watermark: the snapshot takes every event logged up to here (I/O, so not in the orchestrator).
-        var watermark = await interactions.SnapshotAsync(cancellation).ConfigureAwait(false);
         try
         {
-            request = Checked(request, settings, watermark);
+            request = Checked(request, settings);
         }
         catch (ArgumentException e)
         {
@@ -57,6 +55,13 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         catch (KeyNotFoundException e)
         {
             return BadRequest(e.Message, "family");
+        }
+        // The run's start watermark, read once the request is valid: the snapshot takes every event
+        // logged up to here (I/O, so not in the orchestrator).
+        var watermark = await interactions.SnapshotAsync(cancellation).ConfigureAwait(false);
+        if (request.Data is null && watermark.Events == 0)
+        {
+            return BadRequest("data is required while no events are logged: name a dataset the app can read, set MetaRec:Training:BaseDataset, or post events first", "data");
         }
         var runId = NewRunId();
         try
@@ -127,8 +132,8 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         }
     }
 
-    /// <summary>The request as the run will use it: valid, its family known, its device offered, its base data an absolute path that exists (or none, when events were logged).</summary>
-    private RunRequest Checked(RunRequest request, TrainingOptions settings, SnapshotManifest watermark)
+    /// <summary>The request as the run will use it: valid, its family known, its device offered, its base data an absolute path that exists, or null when none is named or configured.</summary>
+    private RunRequest Checked(RunRequest request, TrainingOptions settings)
     {
         request.Validate();
         if (!jobs.Devices.Contains(request.Device, StringComparer.OrdinalIgnoreCase))
@@ -139,9 +144,7 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         var data = string.IsNullOrWhiteSpace(request.Data) ? settings.BaseDataset : request.Data;
         if (data.Length == 0)
         {
-            return watermark.Events > 0
-                ? request with { Data = null }
-                : throw new ArgumentException("data is required while no events are logged: name a dataset the app can read, set MetaRec:Training:BaseDataset, or post events first", nameof(RunRequest.Data));
+            return request with { Data = null };
         }
         var full = Path.GetFullPath(data);
         if (!File.Exists(full) && !Directory.Exists(full))

@@ -1,5 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Tensors;
 
 namespace MetaRec.Plugins.Asmg;
 
@@ -14,8 +15,7 @@ internal sealed class AsmgFamily : IModelFamily
         ArgumentNullException.ThrowIfNull(catalogue);
         ArgumentNullException.ThrowIfNull(settings);
         var parsed = AsmgSettings.Read(settings);
-        TorchSharp.torch.random.manual_seed(seed);
-        return new AsmgModel(parsed, catalogue);
+        return SeededInit.Build(seed, () => new AsmgModel(parsed, catalogue));
     }
 
     public IRecModel Load(Stream checkpoint) =>
@@ -41,8 +41,7 @@ internal sealed class AsmgGeneratorFamily(string name, string description) : IGe
             throw new ArgumentException($"generator '{name}' generates '{AsmgModel.FamilyName}' models, not '{template?.Info.Family}'", nameof(template));
         }
         var parsed = GeneratorSettings.Read(settings, Recurrent);
-        TorchSharp.torch.random.manual_seed(seed);
-        return Recurrent ? new GruGenerator(parsed, asmg) : new LinearGenerator(parsed, asmg);
+        return SeededInit.Build<IModelGenerator>(seed, () => Recurrent ? new GruGenerator(parsed, asmg) : new LinearGenerator(parsed, asmg));
     }
 
     public IModelGenerator Load(Stream checkpoint) => Recurrent

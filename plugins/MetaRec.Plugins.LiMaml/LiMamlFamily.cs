@@ -1,5 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Tensors;
 
 namespace MetaRec.Plugins.LiMaml;
 
@@ -14,8 +15,7 @@ internal sealed class LiMamlFamily : IModelFamily
         ArgumentNullException.ThrowIfNull(catalogue);
         ArgumentNullException.ThrowIfNull(settings);
         var parsed = LiMamlSettings.Read(settings);
-        TorchSharp.torch.random.manual_seed(seed);
-        return new LiMamlModel(parsed, catalogue);
+        return SeededInit.Build(seed, () => new LiMamlModel(parsed, catalogue));
     }
 
     public IRecModel Load(Stream checkpoint) =>
@@ -32,8 +32,7 @@ internal sealed class WideDeepFamily : IModelFamily
     public IRecModel Create(Catalogue catalogue, IReadOnlyDictionary<string, string> settings, int seed)
     {
         ArgumentNullException.ThrowIfNull(catalogue);
-        TorchSharp.torch.random.manual_seed(seed);
-        return new WideDeepModel(settings, catalogue);
+        return SeededInit.Build(seed, () => new WideDeepModel(settings, catalogue));
     }
 
     public IRecModel Load(Stream checkpoint) =>

@@ -1,5 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Tensors;
 
 namespace MetaRec.Plugins.Mpp;
 
@@ -15,8 +16,7 @@ internal sealed class EmbeddingMlpFamily(string name, Mode mode, string descript
         ArgumentNullException.ThrowIfNull(catalogue);
         ArgumentNullException.ThrowIfNull(settings);
         var parsed = MppSettings.Read(mode, settings);
-        TorchSharp.torch.random.manual_seed(seed);
-        return new EmbeddingMlpModel(name, parsed, catalogue);
+        return SeededInit.Build(seed, () => new EmbeddingMlpModel(name, parsed, catalogue));
     }
 
     public IRecModel Load(Stream checkpoint) =>

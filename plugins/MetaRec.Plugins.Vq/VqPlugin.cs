@@ -1,5 +1,6 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
+using MetaRec.Core.Tensors;
 using MetaRec.Plugins.Vq.Transfer;
 
 namespace MetaRec.Plugins.Vq;
@@ -16,8 +17,7 @@ internal sealed class SequentialFamily : IModelFamily
         ArgumentNullException.ThrowIfNull(catalogue);
         ArgumentNullException.ThrowIfNull(settings);
         var parsed = SequenceSettings.Read(settings);
-        TorchSharp.torch.random.manual_seed(seed);
-        return new SequentialModel(parsed, catalogue);
+        return SeededInit.Build(seed, () => new SequentialModel(parsed, catalogue));
     }
 
     public IRecModel Load(Stream checkpoint) =>

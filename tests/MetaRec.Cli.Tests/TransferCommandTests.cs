@@ -48,7 +48,19 @@ public sealed class TransferCommandTests : IDisposable
             }
             Assert.Equal(40, (int)row!["testUsers"]!);
             Assert.Equal(20, (int)row["trainingUsers"]!);
+            // Each run's stages, in order, with their steps and wall time.
+            var stages = row["stages"]!.AsArray().Select(c => (string)c!["stage"]!).ToArray();
+            Assert.Equal((string?)row["model"] switch
+            {
+                "target-only" => ["target"],
+                "joint" => ["joint"],
+                "pretrain-finetune" => ["pre-train", "fine-tune"],
+                _ => ["meta", "fine-tune"],
+            }, stages);
+            Assert.All(row["stages"]!.AsArray(), c => Assert.True((int)c!["steps"]! > 0 && (double)c["seconds"]! > 0));
+            Assert.True(row["stages"]!.AsArray().Sum(c => (double)c!["seconds"]!) <= (double)row["seconds"]!);
         }
+        Assert.Matches(@"seed 1 metarec-vq: test NDCG@10 [0-9.]+, HR@10 [0-9.]+ \(\d+ s: meta \d+ steps in \d+ s \(\d+ ms/step\), fine-tune \d+ steps", result.Output);
     }
 
     [Theory]

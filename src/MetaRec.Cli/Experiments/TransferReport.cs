@@ -59,6 +59,7 @@ internal static class TransferReport
             result["trainingUsers"] = run.TrainingUsers;
             result["totalParameters"] = run.TotalParameters;
             result["seconds"] = run.Seconds;
+            result["stages"] = new JsonArray([.. run.Stages.Select(c => (JsonNode)new JsonObject { ["stage"] = c.Stage, ["steps"] = c.Steps, ["seconds"] = c.Seconds })]);
             results.Add(result);
         }
         var document = new JsonObject

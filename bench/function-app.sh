@@ -32,7 +32,7 @@ echo "== training a LiMAML model on ml-latest-small (9,742 items) =="
 start_app() { # log name, then env assignments for the app; sets app_pid and app_url
   local name="$1"; shift
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  env "$@" MetaRec__Interactions__RefreshInterval=00:00:00 Logging__LogLevel__Default=Warning "$app" --urls "http://127.0.0.1:$port" >"$work/$name.log" 2>&1 &
+  env "$@" MetaRec__Interactions__RefreshInterval=00:00:00 MetaRec__Limits__RequestsPerSecond=0 Logging__LogLevel__Default=Warning "$app" --urls "http://127.0.0.1:$port" >"$work/$name.log" 2>&1 &
   app_pid=$! app_url="http://127.0.0.1:$port"
 }
 stop_app() { kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""; }

@@ -24,6 +24,9 @@ public sealed class FunctionAppOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    /// <summary>Request size and rate limits on the /api routes, under either host.</summary>
+    public Http.LimitOptions Limits { get; set; } = new();
+
     public StandaloneOptions Standalone { get; set; } = new();
 
     public TimerOptions Timers { get; set; } = new();
@@ -53,6 +56,7 @@ public sealed class FunctionAppOptions
         }
         Scoring.Validate();
         Interactions.Validate();
+        Limits.Validate();
         Standalone.Validate();
         Timers.Validate();
         TimerFunctionOptions.ValidateEach(this, Section);

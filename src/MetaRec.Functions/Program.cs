@@ -1,6 +1,7 @@
 using Azure.Storage.Queues;
 using MetaRec.Functions;
 using MetaRec.Functions.Functions;
+using MetaRec.Functions.Http;
 using MetaRec.Functions.Interactions.ServiceBus;
 using MetaRec.Functions.Standalone;
 using MetaRec.Functions.Standalone.Durable;
@@ -16,6 +17,7 @@ if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FUNCTIONS_WORKER_R
 {
     var functions = FunctionsApplication.CreateBuilder(args);
     functions.ConfigureFunctionsWebApplication();
+    functions.UseMiddleware<RequestLimitsWorkerMiddleware>();
     FunctionAppOptions hosted;
     try
     {
@@ -91,6 +93,8 @@ if (settings.Auth.ApiKey.Length == 0)
 {
     app.Logger.LogWarning("MetaRec:Auth:ApiKey is empty: the /api routes are open to anyone who can reach this app");
 }
+// Limits first, so a client guessing keys is throttled like any other.
+app.UseMiddleware<RequestLimitsMiddleware>();
 app.UseMiddleware<ApiKeyMiddleware>();
 StandaloneRoutes.Map(app);
 await app.RunAsync();

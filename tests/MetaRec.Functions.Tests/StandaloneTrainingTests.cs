@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.Json;
 using MetaRec.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MetaRec.Functions.Tests;
 
@@ -16,7 +18,7 @@ public sealed class StandaloneTrainingTests(AzuriteFixture azurite) : IClassFixt
     internal static readonly string CliDll = typeof(StandaloneTrainingTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MetaRec.CliDll").Value!;
     internal static readonly string Data = Path.Combine(DatasetPaths.RepoRoot, "datasets", "ml-latest-small");
 
-    private FunctionAppFactory App(string container) => new(new Dictionary<string, string>
+    private FunctionAppFactory App(string container, LogRecorder? logs = null) => new(new Dictionary<string, string>
     {
         ["MetaRec:Family"] = "mpp",
         ["MetaRec:Storage:Backend"] = "azure",
@@ -34,7 +36,7 @@ public sealed class StandaloneTrainingTests(AzuriteFixture azurite) : IClassFixt
         ["MetaRec:Training:MaxAttempts"] = "1",
         ["MetaRec:Durable:TaskHub"] = "hub" + container.Replace("-", string.Empty, StringComparison.Ordinal),
         ["MetaRec:Durable:MaxQueuePollingInterval"] = "00:00:00.500",
-    });
+    }, logs is null ? null : services => services.AddSingleton<ILoggerProvider>(logs));
 
     internal static async Task<JsonElement> WaitFinalAsync(HttpClient client, string location, TimeSpan? patience = null)
     {
@@ -80,8 +82,12 @@ public sealed class StandaloneTrainingTests(AzuriteFixture azurite) : IClassFixt
     [Fact]
     public async Task A_run_started_over_http_completes_promotes_and_the_new_version_serves_and_a_final_run_cannot_be_cancelled()
     {
-        await using var app = App("train");
+        using var logs = new LogRecorder();
+        await using var app = App("train", logs);
         using var client = app.Authorized();
+        using var wrongKey = app.CreateClient();
+        wrongKey.DefaultRequestHeaders.Add("x-api-key", "guessed-" + FunctionAppFactory.ApiKey);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrongKey.GetAsync("/api/training-runs/run-x")).StatusCode);
         var storage = FunctionAppFactory.Storage(azurite.ConnectionString, "train");
         // Events posted before the run reach its training data: the API queues them, the Interactions function logs them.
         var posted = await client.PostAsJsonAsync("/api/events", new[]
@@ -130,5 +136,15 @@ public sealed class StandaloneTrainingTests(AzuriteFixture azurite) : IClassFixt
         var cancel = await client.PostAsync(location + "/cancel", null);
         Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
         Assert.Contains("can no longer be cancelled", await cancel.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Secrets never reach the log: not the API key (nor the wrong one sent), not the storage
+        // connection string or its account key, over every line of this whole run, job output included.
+        Assert.Contains(logs.Lines, l => l.Message.Contains("401 for /api/training-runs/run-x", StringComparison.Ordinal));
+        Assert.True(logs.Lines.Count > 20, $"only {logs.Lines.Count} log lines: the recorder did not see the run");
+        foreach (var secret in new[] { FunctionAppFactory.ApiKey, AzuriteFixture.AccountKey, azurite.ConnectionString })
+        {
+            var leaked = logs.Lines.Where(l => $"{l.Message} {l.Error}".Contains(secret, StringComparison.Ordinal)).Select(l => $"{l.Category}: {l.Message}").ToList();
+            Assert.True(leaked.Count == 0, $"a secret is in {leaked.Count} log lines, e.g. {leaked.FirstOrDefault()?.Replace(secret, "<secret>", StringComparison.Ordinal)}");
+        }
     }
 }

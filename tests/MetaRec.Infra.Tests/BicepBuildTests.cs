@@ -1,10 +1,12 @@
+using Xunit.Abstractions;
+
 namespace MetaRec.Infra.Tests;
 
 /// <summary>
 /// The templates compile and lint with no diagnostics at all: bicep exits 0 on warnings, so a
 /// warning or info line on stderr fails these tests too.
 /// </summary>
-public sealed class BicepBuildTests : IDisposable
+public sealed class BicepBuildTests(ITestOutputHelper log) : IDisposable
 {
     private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("metarec-bicep-");
 
@@ -17,6 +19,7 @@ public sealed class BicepBuildTests : IDisposable
         var run = BicepCli.Run("build", "main.bicep", "--outfile", output);
         Assert.True(run.IsClean, run.ToString());
         Assert.True(new FileInfo(output).Length > 0);
+        log.WriteLine($"bicep build main.bicep: {run.Elapsed.TotalSeconds:F2} s");
     }
 
     [Fact]

@@ -88,13 +88,6 @@ public sealed partial class TemplateTests(CompiledTemplate compiled, ITestOutput
     private string? Setting(string name) => CompiledTemplate.Text(compiled.ResolveMain(AppSettings[name]));
 
     [Fact]
-    public void The_build_took_this_long()
-    {
-        output.WriteLine($"bicep build main.bicep: {compiled.Build.Elapsed.TotalSeconds:F2} s");
-        Assert.True(compiled.Build.IsClean);
-    }
-
-    [Fact]
     public void Every_sample_setting_is_set_unless_local_only_for_a_stated_reason()
     {
         var missing = SampleSettings().Keys.Where(k => LocalOnlyReason(k) is null && !AppSettings.ContainsKey(k)).ToList();

@@ -56,6 +56,8 @@ param trainingJobStorageKey bool = true
 
 // Names the app and the infrastructure must agree on.
 var containerName = 'metarec'
+var packageContainerName = 'deployments'
+var packageBlobName = 'metarec-functions.zip'
 var tableName = 'embeddings'
 var storageQueueName = 'interactions'
 var serviceBusQueueName = 'interactions'
@@ -98,6 +100,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     name: take('${namePrefix}${uniqueSuffix}', 24)
     containerName: containerName
+    packageContainerName: packageContainerName
     tableName: tableName
     queueName: storageQueueName
     allowSharedKeyAccess: trainingJobStorageKey
@@ -167,8 +170,10 @@ module training 'modules/training.bicep' = {
 var appSettings = {
   FUNCTIONS_EXTENSION_VERSION: '~4'
   FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
-  // Deployed as a zip package (az functionapp deployment source config-zip); no Azure Files share.
-  WEBSITE_RUN_FROM_PACKAGE: '1'
+  // No Azure Files content share (it needs a key): the app runs from a package URL in its own
+  // storage account, fetched with the identity (see infra/README.md, Deploy).
+  WEBSITE_RUN_FROM_PACKAGE: '${storage.outputs.blobEndpoint}${packageContainerName}/${packageBlobName}'
+  WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID: identity.outputs.id
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
   // Host storage (and the Durable task hub, and the Interactions queue trigger) with the identity.
   AzureWebJobsStorage__accountName: storage.outputs.name
@@ -251,3 +256,4 @@ output storageAccountName string = storage.outputs.name
 output serviceBusNamespace string = serviceBus.outputs.fullyQualifiedNamespace
 output trainingJobName string = training.outputs.jobName
 output identityClientId string = identity.outputs.clientId
+output packageUrl string = '${storage.outputs.blobEndpoint}${packageContainerName}/${packageBlobName}'

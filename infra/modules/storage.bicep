@@ -14,6 +14,9 @@ param name string
 @description('Blob container the app uses (MetaRec__Storage__Container).')
 param containerName string
 
+@description('Blob container the Function App\'s zip package is uploaded to (WEBSITE_RUN_FROM_PACKAGE points into it).')
+param packageContainerName string
+
 @description('Embeddings table (MetaRec__Storage__Table).')
 param tableName string
 
@@ -53,6 +56,14 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01'
 resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
   parent: blobService
   name: containerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource packages 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+  parent: blobService
+  name: packageContainerName
   properties: {
     publicAccess: 'None'
   }

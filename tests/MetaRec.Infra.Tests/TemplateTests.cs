@@ -41,7 +41,8 @@ public sealed partial class TemplateTests(CompiledTemplate compiled, ITestOutput
     private static readonly Dictionary<string, string> PlatformSettings = new(StringComparer.Ordinal)
     {
         ["FUNCTIONS_EXTENSION_VERSION"] = "Functions runtime version",
-        ["WEBSITE_RUN_FROM_PACKAGE"] = "runs the zip package the deploy step uploads",
+        ["WEBSITE_RUN_FROM_PACKAGE"] = "the package URL the app runs from (no Azure Files share)",
+        ["WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"] = "the identity that fetches the package",
         ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "Application Insights (an ingestion endpoint, not an auth key)",
         ["AZURE_CLIENT_ID"] = "DefaultAzureCredential picks the user-assigned identity by it",
         ["AzureWebJobsStorage__accountName"] = "host storage with an identity",
@@ -248,6 +249,14 @@ public sealed partial class TemplateTests(CompiledTemplate compiled, ITestOutput
         Assert.Equal("[parameters('alwaysReadyInstances')]", CompiledTemplate.Text(config["minimumElasticInstanceCount"]));
         Assert.True(module.Parameters["alwaysReadyInstances"]!["value"]!.GetValue<int>() >= 1);
         Assert.Equal("dotnet-isolated", Setting("FUNCTIONS_WORKER_RUNTIME"));
+        // No Azure Files share (its connection string is a key): the app runs from a package URL in
+        // its storage account, which the identity fetches.
+        Assert.False(AppSettings.ContainsKey("WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"));
+        Assert.False(AppSettings.ContainsKey("WEBSITE_CONTENTSHARE"));
+        Assert.Contains(".outputs.blobEndpoint.value", Setting("WEBSITE_RUN_FROM_PACKAGE"), StringComparison.Ordinal);
+        Assert.Contains("variables('packageBlobName')", Setting("WEBSITE_RUN_FROM_PACKAGE"), StringComparison.Ordinal);
+        Assert.EndsWith(".zip", CompiledTemplate.Text(compiled.Variables["packageBlobName"]), StringComparison.Ordinal);
+        Assert.Equal(IdentityOutput("id"), Setting("WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"));
         // The site's settings are exactly the object main passes.
         var copy = Assert.Single(config["copy"]!.AsArray())!;
         Assert.Equal("appSettings", CompiledTemplate.Text(copy["name"]));
@@ -268,8 +277,13 @@ public sealed partial class TemplateTests(CompiledTemplate compiled, ITestOutput
         var queue = Assert.Single(CompiledTemplate.ResourcesOfType(storage.Template, "Microsoft.Storage/storageAccounts/queueServices/queues"));
         var queueName = FormatArguments(CompiledTemplate.Text(queue["name"])!)[^1];
         Assert.Equal(Setting("InteractionsQueue"), CompiledTemplate.Text(compiled.ResolveIn(storage, JsonValue.Create(queueName))));
-        var container = Assert.Single(CompiledTemplate.ResourcesOfType(storage.Template, "Microsoft.Storage/storageAccounts/blobServices/containers"));
-        Assert.Equal(Setting("MetaRec__Storage__Container"), CompiledTemplate.Text(compiled.ResolveIn(storage, JsonValue.Create(FormatArguments(CompiledTemplate.Text(container["name"])!)[^1]))));
+        // The app's one container (models, plugins, snapshots, run logs under prefixes) and the package container.
+        var containers = CompiledTemplate.ResourcesOfType(storage.Template, "Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Select(c => CompiledTemplate.Text(compiled.ResolveIn(storage, JsonValue.Create(FormatArguments(CompiledTemplate.Text(c["name"])!)[^1]))))
+            .ToList();
+        Assert.Equal(2, containers.Count);
+        Assert.Contains(Setting("MetaRec__Storage__Container"), containers);
+        Assert.Contains(CompiledTemplate.Text(compiled.Variables["packageContainerName"]), containers);
         var table = Assert.Single(CompiledTemplate.ResourcesOfType(storage.Template, "Microsoft.Storage/storageAccounts/tableServices/tables"));
         Assert.Equal(Setting("MetaRec__Storage__Table"), CompiledTemplate.Text(compiled.ResolveIn(storage, JsonValue.Create(FormatArguments(CompiledTemplate.Text(table["name"])!)[^1]))));
     }

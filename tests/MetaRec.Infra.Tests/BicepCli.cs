@@ -28,6 +28,11 @@ public static class BicepCli
     public static BicepRun Run(params string[] arguments)
     {
         Assert.True(File.Exists(Executable), $"the Bicep compiler is not at {Executable}: restore tests/MetaRec.Infra.Tests");
+        if (!OperatingSystem.IsWindows() && !File.GetUnixFileMode(Executable).HasFlag(UnixFileMode.UserExecute))
+        {
+            // The package's zip carries the mode; should an extraction drop it, the owner may run it.
+            File.SetUnixFileMode(Executable, File.GetUnixFileMode(Executable) | UnixFileMode.UserExecute);
+        }
         var start = new ProcessStartInfo(Executable)
         {
             WorkingDirectory = Infra,

@@ -197,7 +197,8 @@ resource job 'Microsoft.App/jobs@2025-01-01' = {
 resource jobOperator 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(resourceGroup().id, 'metarec-training-job-operator')
   properties: {
-    roleName: 'MetaRec training job operator (${resourceGroup().name})'
+    // Role names are unique in the tenant: one per resource group.
+    roleName: 'MetaRec training job operator ${uniqueString(resourceGroup().id)}'
     description: 'Read, start and stop the MetaRec training job and read its executions.'
     type: 'CustomRole'
     assignableScopes: [

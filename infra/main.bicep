@@ -202,6 +202,12 @@ var appSettings = {
   MetaRec__Interactions__WindowSize: '100'
   MetaRec__Interactions__PositiveRating: '4'
   MetaRec__Interactions__RefreshInterval: '00:00:00.200'
+  MetaRec__Limits__MaxRequestBytes: '1048576'
+  // Behind the Functions host every request reaches the worker from the host, one address, so a
+  // per-client bucket would be one bucket for all clients: per-client limits belong in front of
+  // the app (API Management, Front Door); the body limit stays.
+  MetaRec__Limits__RequestsPerSecond: '0'
+  MetaRec__Limits__Burst: '2000'
   MetaRec__ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
   MetaRec__ServiceBus__EntityName: serviceBusQueueName
   MetaRec__ServiceBus__SubscriptionName: ''

@@ -33,9 +33,7 @@ if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FUNCTIONS_WORKER_R
     functions.Services.AddMetaRecTraining(hosted);
     // Events go to the Storage queue the Interactions function's trigger reads (base64, as the host expects).
     var queueName = functions.Configuration[InteractionsFunction.QueueSetting] ?? "interactions";
-    functions.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(
-        new QueueClient(functions.Configuration["AzureWebJobsStorage"], queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
-        hosted.Standalone.PollInterval));
+    functions.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(HostQueue.Create(functions.Configuration, queueName), hosted.Standalone.PollInterval));
     await functions.Build().RunAsync();
     return 0;
 }

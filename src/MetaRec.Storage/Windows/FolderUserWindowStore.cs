@@ -53,6 +53,7 @@ public sealed class FolderUserWindowStore(string root) : IUserWindowStore
         {
             return false;
         }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!); // a window only in the flat layout has no bucket folder yet
         await using var gate = await FileLock.AcquireAsync(path + ".lock", cancellation).ConfigureAwait(false);
         var existed = File.Exists(path) || File.Exists(legacy);
         File.Delete(path);

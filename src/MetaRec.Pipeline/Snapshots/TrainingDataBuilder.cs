@@ -86,7 +86,7 @@ public sealed class TrainingDataBuilder(IInteractionLog log, TrainingDataOptions
             original is null ? null : DatasetFingerprint.Compute(original),
             baseData?.Interactions.Count ?? 0,
             new LogWatermark(watermark.Fingerprint, watermark.TakenUtc, watermark.Events, watermark.Duplicates, [.. watermark.Parts.Select(p => new LogWatermarkPart(p.Day, p.Bytes))]),
-            events.Count,
+            events.Count + erasedEvents,
             merged.LogInteractions,
             watermark.Duplicates,
             merged.UnknownItems,

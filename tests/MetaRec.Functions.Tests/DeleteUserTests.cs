@@ -51,6 +51,9 @@ public sealed class DeleteUserTests(AzuriteFixture azurite) : IClassFixture<Azur
         await AssertDeletedAsync(client, anonymous, storage, "leaver", "stayer");
 
         Assert.False(scheduler.IsPending("leaver"));
+        // A refresh after the deletion (the cancelled one, a retried message) has no window to adapt on and writes nothing.
+        Assert.False(await app.Services.GetRequiredService<InteractionProcessor>().RefreshAsync("leaver", CancellationToken.None));
+        Assert.Null(await storage.CreateEmbeddingStore().GetAsync("limaml", "leaver"));
         Assert.Equal(0, app.Services.GetRequiredService<RecommendationCache>().Forget("leaver"));
         var audit = Assert.Single(_logs.Lines, l => l.Message.StartsWith("user data deleted", StringComparison.Ordinal) && l.Message.Contains("state=1 ", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Information, audit.Level);

@@ -71,6 +71,7 @@ public sealed partial class InteractionProcessor(
             return false;
         }
         using (lease)
+        using (await scheduler.LockAsync(userId, cancellation).ConfigureAwait(false))
         {
             var model = lease.Model;
             for (var attempt = 0; ; attempt++)

@@ -27,6 +27,10 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
     private readonly ConcurrentDictionary<string, DateTimeOffset> _last = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
+
+    /// <summary>How many locks users share (by hash): a refresh waits only for one of its stripe.</summary>
+    private const int Stripes = 256;
 
     public async Task<RefreshOutcome> RequestAsync(string userId, Func<string, CancellationToken, Task<bool>> refresh, CancellationToken cancellation)
     {
@@ -57,7 +61,7 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
     /// <summary>
     /// Forgets <paramref name="userId"/>: the scheduled refresh, if any, is cancelled, and the
     /// next request refreshes at once (the user's data was deleted). A refresh already running
-    /// is not stopped; it finds no window and writes nothing.
+    /// is not stopped; the deletion waits for it through <see cref="LockAsync"/>.
     /// </summary>
     public void Forget(string userId)
     {
@@ -75,6 +79,19 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
         }
     }
 
+    /// <summary>
+    /// Holds <paramref name="userId"/>'s lock on this instance until disposed: a refresh and a
+    /// deletion of the same user never overlap here, so a refresh that read the window before
+    /// the deletion cannot write the state after it. Users share 256 locks by hash.
+    /// </summary>
+    public async Task<IDisposable> LockAsync(string userId, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        var stripe = _stripes[(uint)StringComparer.Ordinal.GetHashCode(userId) % Stripes];
+        await stripe.WaitAsync(cancellation).ConfigureAwait(false);
+        return new Held(stripe);
+    }
+
     /// <summary>Whether a refresh of <paramref name="userId"/> is scheduled.</summary>
     public bool IsPending(string userId) => _pending.ContainsKey(userId);
 
@@ -82,6 +99,10 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
     {
         _stopping.Cancel();
         _stopping.Dispose();
+        foreach (var stripe in _stripes)
+        {
+            stripe.Dispose();
+        }
     }
 
     private async Task RunLaterAsync(string userId, TimeSpan due, Func<string, CancellationToken, Task<bool>> refresh, CancellationTokenSource run)
@@ -114,4 +135,17 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "user {UserId}: the scheduled refresh failed; the next event retries it")]
     private static partial void LogDeferredFailed(ILogger logger, Exception error, string userId);
+
+    private sealed class Held(SemaphoreSlim stripe) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                stripe.Release();
+            }
+        }
+    }
 }

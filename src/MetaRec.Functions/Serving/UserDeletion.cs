@@ -16,7 +16,12 @@ public sealed partial class UserDeletion(UserDataEraser eraser, RefreshScheduler
     {
         Storage.Registry.StorageNames.UserId(userId);
         scheduler.Forget(userId);
-        var erased = await eraser.EraseAsync(userId, cancellation).ConfigureAwait(false);
+        UserErasure erased;
+        using (await scheduler.LockAsync(userId, cancellation).ConfigureAwait(false))
+        {
+            // A refresh of this user on this instance has finished, or waits and then finds no window.
+            erased = await eraser.EraseAsync(userId, cancellation).ConfigureAwait(false);
+        }
         // Again after the storage deletes: a request or event that raced them may have cached or scheduled something.
         scheduler.Forget(userId);
         var rankings = cache.Forget(userId);

@@ -99,10 +99,7 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
     {
         _stopping.Cancel();
         _stopping.Dispose();
-        foreach (var stripe in _stripes)
-        {
-            stripe.Dispose();
-        }
+        // The stripes are left to the collector: a refresh still running at shutdown releases its own.
     }
 
     private async Task RunLaterAsync(string userId, TimeSpan due, Func<string, CancellationToken, Task<bool>> refresh, CancellationTokenSource run)

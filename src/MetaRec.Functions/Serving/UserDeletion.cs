@@ -1,4 +1,5 @@
 using MetaRec.Functions.Interactions;
+using MetaRec.Storage.Registry;
 using MetaRec.Storage.Users;
 
 namespace MetaRec.Functions.Serving;
@@ -14,7 +15,7 @@ public sealed partial class UserDeletion(UserDataEraser eraser, RefreshScheduler
     /// <exception cref="ArgumentException"><paramref name="userId"/> is not a valid user id (parameter <c>userId</c>).</exception>
     public async Task<UserErasure> DeleteAsync(string userId, CancellationToken cancellation)
     {
-        Storage.Registry.StorageNames.UserId(userId);
+        StorageNames.UserId(userId);
         scheduler.Forget(userId);
         UserErasure erased;
         using (await scheduler.LockAsync(userId, cancellation).ConfigureAwait(false))

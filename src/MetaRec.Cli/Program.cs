@@ -16,6 +16,7 @@ var root = new RootCommand("metarec: meta-learned personalization — train, eva
     BenchCommand.Create(),
     ModelsCommand.Create(),
     EmbeddingsCommand.Create(),
+    UsersCommand.Create(),
     IncrementalCommand.Create(),
     PeriodCommand.Create(),
     TransferCommand.Create(),

@@ -6,6 +6,7 @@ using MetaRec.Functions.Interactions;
 using MetaRec.Functions.Serving;
 using MetaRec.Functions.Timers;
 using MetaRec.Storage.Embeddings;
+using MetaRec.Storage.Users;
 using Microsoft.Extensions.Options;
 
 namespace MetaRec.Functions;
@@ -60,10 +61,13 @@ public static class AppServices
         services.AddSingleton<Scorer>();
         services.AddSingleton<RefreshScheduler>();
         services.AddSingleton<InteractionProcessor>();
+        services.AddSingleton<UserDataEraser>();
+        services.AddSingleton<UserDeletion>();
         services.AddSingleton<InteractionsFunction>();
         services.AddSingleton<ScoringFunctions>();
         services.AddSingleton<HealthFunctions>();
         services.AddSingleton<EventsFunction>();
+        services.AddSingleton<UsersFunction>();
         services.AddTimerFunction<GenerateServingModelFunction>();
         return services;
     }

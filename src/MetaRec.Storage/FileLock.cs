@@ -25,4 +25,22 @@ public static class FileLock
             }
         }
     }
+
+    /// <summary>
+    /// Removes a lock file while this process holds it, for user data deletion: the file's name
+    /// is the user id. This accepts the hazard above for one writer of that user racing the
+    /// deletion (which deletes the data anyway). Where the platform refuses to delete an open
+    /// file (Windows) the empty file is left.
+    /// </summary>
+    public static void DeleteHeld(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Windows: open without sharing; it stays, empty.
+        }
+    }
 }

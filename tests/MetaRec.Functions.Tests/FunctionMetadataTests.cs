@@ -27,6 +27,7 @@ public sealed class FunctionMetadataTests
     [InlineData("Score", "post", "score", "Function")]
     [InlineData("Recommend", "get", "users/{userId}/recommendations", "Function")]
     [InlineData("Events", "post", "events", "Function")]
+    [InlineData("DeleteUser", "delete", "users/{userId}", "Function")]
     [InlineData("Health", "get", "health", "Anonymous")]
     [InlineData("Ready", "get", "ready", "Anonymous")]
     [InlineData("StartTrainingRun", "post", "training-runs", "Function")]
@@ -78,7 +79,7 @@ public sealed class FunctionMetadataTests
         {
             Assert.False(string.IsNullOrEmpty(values.GetProperty(setting).GetString()), $"{setting} has no local default");
         }
-        Assert.Equal(8 + 1 + 1 + 1 + Pipeline.Orchestration.TrainingTasks.Activities.Count, functions.Count); // HTTP, timer, queue, orchestrator, activities: nothing unchecked
+        Assert.Equal(9 + 1 + 1 + 1 + Pipeline.Orchestration.TrainingTasks.Activities.Count, functions.Count); // HTTP, timer, queue, orchestrator, activities: nothing unchecked
     }
 
     [Fact]

@@ -243,6 +243,50 @@ public sealed class TrainingDataBuilderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deleted_users_events_up_to_the_tombstone_are_left_out_and_later_ones_kept()
+    {
+        var log = Log();
+        await log.AppendAsync([Event("a1", "user-a", "sku-1", 4f, Now), Event("a2", "user-a", "sku-2", 3f, Now + 1), Event("b1", "user-b", "sku-1", 5f, Now + 2)]);
+        var tombstone = await log.TombstoneAsync("user-a");
+        var deleted = tombstone.DeletedUtc.ToUnixTimeSeconds();
+        // Logged after the deletion: one stamped later (a new relationship), one stamped before it (late, still erased).
+        await log.AppendAsync([Event("a3", "user-a", "sku-3", 2f, deleted + 60), Event("a0", "user-a", "sku-3", 1f, deleted - 60), Event("b2", "user-b", "sku-2", 4f, Now + 3)]);
+
+        var data = await new TrainingDataBuilder(log).BuildAsync(null, await log.SnapshotAsync(), Out("data"));
+
+        var read = DatasetReader.Read(data.Path);
+        Assert.Equal([("sku-3", 2f, deleted + 60)], InteractionsOf(read, "user-a"));
+        Assert.Equal([("sku-1", 5f, Now + 2), ("sku-2", 4f, Now + 3)], InteractionsOf(read, "user-b"));
+        Assert.Equal((6L, 3, 3), (data.Sources.LogEvents, data.Sources.LogInteractions, data.Sources.ErasedEvents));
+        Assert.Equal(3, data.Interactions);
+    }
+
+    [Fact]
+    public async Task A_deleted_base_user_leaves_the_base_with_fields_and_interactions_and_returns_only_as_a_new_user()
+    {
+        var baseData = DatasetReader.Read(Ml100K);
+        var (gone, kept) = (baseData.UserIds[0], baseData.UserIds[1]);
+        var goneRows = baseData.Interactions.Count(i => i.User == 0);
+        var log = Log();
+        await log.AppendAsync([Event("e1", gone, baseData.ItemIds[0], 4f, Now), Event("e2", kept, baseData.ItemIds[0], 4f, Now)]);
+        var deleted = (await log.TombstoneAsync(gone)).DeletedUtc.ToUnixTimeSeconds();
+        await log.AppendAsync([Event("e3", gone, baseData.ItemIds[1], 5f, deleted + 1)]);
+
+        var data = await new TrainingDataBuilder(log).BuildAsync(Ml100K, await log.SnapshotAsync(), Out("data"));
+
+        var read = DatasetReader.Read(data.Path);
+        Assert.Equal([(baseData.ItemIds[1], 5f, deleted + 1)], InteractionsOf(read, gone));
+        Assert.Equal([0, 0, 0], read.UserFieldsOf(read.UserIds.ToList().IndexOf(gone))); // back as a new user: fields unknown
+        Assert.Equal(read.UserIds.Count - 1, read.UserIds.ToList().IndexOf(gone)); // after every base user
+        Assert.Equal(baseData.UserFieldsOf(1), read.UserFieldsOf(read.UserIds.ToList().IndexOf(kept)));
+        Assert.Equal(InteractionsOf(baseData, kept).Count + 1, InteractionsOf(read, kept).Count);
+        Assert.Equal(
+            (1, goneRows, baseData.Interactions.Count - goneRows, 1, 1, DatasetFingerprint.Compute(baseData)),
+            (data.Sources.ErasedBaseUsers, data.Sources.ErasedBaseInteractions, data.Sources.BaseInteractions, data.Sources.ErasedEvents, data.Sources.NewUsers, data.Sources.BaseFingerprint));
+        Assert.Equal(baseData.Interactions.Count - goneRows + 2, read.Interactions.Count);
+    }
+
+    [Fact]
     public async Task Events_the_data_cannot_hold_are_counted_and_left_out()
     {
         var baseFile = Path.Combine(_root.FullName, "clicks.csv");

@@ -26,6 +26,26 @@ public abstract class EmbeddingStoreContractTests
     }
 
     [Fact]
+    public async Task Deleting_a_user_removes_their_state_in_every_family_and_only_theirs()
+    {
+        await Store.TryWriteAsync(Embedding("gone", 3, 1f));
+        await Store.TryWriteAsync(Embedding("gone", 2, 1f) with { Family = "mpp" });
+        await Store.TryWriteAsync(Embedding("kept", 3, 2f));
+        Assert.NotNull(await Store.GetAsync("limaml", "gone")); // read once, so a cache holds it
+
+        Assert.Equal(2, await Store.DeleteUserAsync("gone"));
+        Assert.Equal(0, await Store.DeleteUserAsync("gone")); // idempotent
+        Assert.Equal(0, await Store.DeleteUserAsync("never-stored"));
+
+        Assert.Null(await Store.GetAsync("limaml", "gone"));
+        Assert.Null(await Store.GetAsync("mpp", "gone"));
+        Assert.NotNull(await Store.GetAsync("limaml", "kept"));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.DeleteUserAsync("../escape"));
+        // A later state is a new one: the old watermark does not hold it back.
+        Assert.True(await Store.TryWriteAsync(Embedding("gone", 1, 5f)));
+    }
+
+    [Fact]
     public async Task An_older_or_equal_watermark_never_overwrites_a_newer_one()
     {
         await Store.TryWriteAsync(Embedding("u-2", 10, 1f));

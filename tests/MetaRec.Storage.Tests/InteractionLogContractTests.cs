@@ -16,6 +16,30 @@ public abstract class InteractionLogContractTests
     private static InteractionEvent Event(string id, long time, string user = "u1", float rating = 4) => new(id, user, $"item-{id}", rating, time);
 
     [Fact]
+    public async Task A_tombstone_records_the_users_hash_and_time_and_stays_out_of_the_day_partitions()
+    {
+        await Log.AppendAsync([Event("e1", DayOne + 5, user: "gone"), Event("e2", DayOne + 6, user: "kept")]);
+        var before = await Log.SnapshotAsync();
+        Assert.Equal(0, (await Log.ReadTombstonesAsync()).Count);
+
+        var first = await Log.TombstoneAsync("gone");
+        var second = await Log.TombstoneAsync("gone");
+
+        Assert.Equal(UserTombstone.HashOf("gone"), first.UserHash);
+        Assert.Equal(64, first.UserHash.Length);
+        Assert.DoesNotContain("gone", first.UserHash, StringComparison.Ordinal);
+        var tombstones = await Log.ReadTombstonesAsync();
+        Assert.Equal(1, tombstones.Count); // the latest per user
+        Assert.Equal(second.DeletedUtc.ToUnixTimeSeconds(), tombstones.DeletedAt("gone"));
+        Assert.Null(tombstones.DeletedAt("kept"));
+        // The log itself is append-only: the events are still there, and the day partitions unchanged.
+        var after = await Log.SnapshotAsync();
+        Assert.Equal(before.Fingerprint, after.Fingerprint);
+        Assert.Equal(2, (await ToList(Log.ReadAsync(after))).Count);
+        await Assert.ThrowsAsync<ArgumentException>(() => Log.TombstoneAsync("bad/id"));
+    }
+
+    [Fact]
     public async Task Events_land_in_their_day_and_a_snapshot_counts_them()
     {
         await Log.AppendAsync([Event("e1", DayOne + 5), Event("e2", DayTwo + 7), Event("e3", DayOne + 9)]);

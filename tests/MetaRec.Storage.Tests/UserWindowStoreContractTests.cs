@@ -40,6 +40,29 @@ public abstract class UserWindowStoreContractTests
     private static InteractionEvent Event(string id, long time, string user = "u-1") => new(id, user, "item-" + id, 4f, time);
 
     [Fact]
+    public async Task Deleting_a_window_removes_it_in_either_layout_and_is_idempotent()
+    {
+        await PutAsync("gone", "a", "b");
+        await PutLegacyAsync("gone-legacy", LegacyJson("gone-legacy", "c"));
+        await PutAsync("kept", "d");
+
+        Assert.True(await Store.DeleteAsync("gone"));
+        Assert.True(await Store.DeleteAsync("gone-legacy"));
+        Assert.False(await Store.DeleteAsync("gone"));
+        Assert.False(await Store.DeleteAsync("never-stored"));
+
+        var gone = await Store.GetAsync("gone");
+        Assert.Null(gone.ETag);
+        Assert.Empty(gone.Events);
+        Assert.Null((await Store.GetAsync("gone-legacy")).ETag);
+        Assert.Equal(["kept"], await ListAsync(Store.ListUsersAsync()));
+        Assert.DoesNotContain(await StoredNamesAsync(), name => name.Contains("gone", StringComparison.Ordinal));
+        // A new window starts from nothing.
+        Assert.NotNull(await Store.TryReplaceAsync(UserWindow.Empty("gone").Merge([Event("e", 5, "gone")], capacity: 10).Window));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.DeleteAsync("../escape"));
+    }
+
+    [Fact]
     public async Task A_window_round_trips_and_a_stale_etag_loses()
     {
         var empty = await Store.GetAsync("u-1");
@@ -170,6 +193,17 @@ public sealed class FolderUserWindowStoreTests : UserWindowStoreContractTests, I
     protected override IUserWindowStore Store => new FolderUserWindowStore(_folder);
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task A_deleted_window_leaves_no_file_named_by_the_user_not_even_its_lock()
+    {
+        var window = UserWindow.Empty("private-7").Merge([new InteractionEvent("e1", "private-7", "i1", 4f, 1)], capacity: 10).Window;
+        Assert.NotNull(await Store.TryReplaceAsync(window));
+
+        Assert.True(await Store.DeleteAsync("private-7"));
+
+        Assert.DoesNotContain(Directory.EnumerateFiles(_folder, "*", SearchOption.AllDirectories), f => f.Contains("private-7", StringComparison.Ordinal));
+    }
 
     protected override Task PutLegacyAsync(string userId, string json)
     {

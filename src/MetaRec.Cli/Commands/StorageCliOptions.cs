@@ -3,7 +3,7 @@ using MetaRec.Storage;
 
 namespace MetaRec.Cli.Commands;
 
-/// <summary>Storage flags shared by the <c>models</c> and <c>embeddings</c> commands.</summary>
+/// <summary>Storage flags shared by the <c>models</c>, <c>embeddings</c> and <c>users</c> commands.</summary>
 internal sealed class StorageCliOptions
 {
     private readonly Option<string> _folder = new("--storage-folder")

@@ -6,7 +6,7 @@ namespace MetaRec.Core.Checkpoints;
 /// </summary>
 /// <param name="BasePath">The base dataset's full path; null when the log alone formed the data.</param>
 /// <param name="BaseFingerprint">The base dataset's <c>DatasetFingerprint</c>; null without a base.</param>
-/// <param name="BaseInteractions">Interactions taken from the base (all of them).</param>
+/// <param name="BaseInteractions">Interactions taken from the base: all of them but those of users whose data was deleted (<see cref="ErasedBaseInteractions"/>).</param>
 /// <param name="Log">The log watermark the data reads up to.</param>
 /// <param name="LogEvents">Distinct logged events up to the watermark (by event id).</param>
 /// <param name="LogInteractions">Of those, how many are in the data.</param>
@@ -26,7 +26,17 @@ public sealed record DataSources(
     int UnknownItemsSkipped,
     int InvalidSkipped,
     int NewUsers,
-    int NewItems);
+    int NewItems)
+{
+    /// <summary>Logged events left out because their user's data was deleted after them (a tombstone in the log).</summary>
+    public int ErasedEvents { get; init; }
+
+    /// <summary>Base users left out, with their fields and interactions, because their data was deleted.</summary>
+    public int ErasedBaseUsers { get; init; }
+
+    /// <summary>The interactions of <see cref="ErasedBaseUsers"/>, left out of the base.</summary>
+    public int ErasedBaseInteractions { get; init; }
+}
 
 /// <summary>
 /// An interaction-log snapshot as the data records it: every day partition up to its length in

@@ -18,6 +18,17 @@ public sealed record FunctionResponse(int Status, object Body, string ContentTyp
 
     public static FunctionResponse Ok(object body) => new(200, body);
 
+    /// <summary>204: done, no body.</summary>
+    public static FunctionResponse NoContent() => new(204, NoBody);
+
+    public IResult ToResult() => ReferenceEquals(Body, NoBody)
+        ? WithHeadersIfAny(Results.StatusCode(Status))
+        : WithHeadersIfAny(Results.Json(Body, Json, ContentType, Status));
+
+    private static readonly object NoBody = new();
+
+    private IResult WithHeadersIfAny(IResult result) => Headers.Count == 0 ? result : new WithHeaders(result, Headers);
+
     public static FunctionResponse Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null)
     {
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
@@ -27,8 +38,6 @@ public sealed record FunctionResponse(int Status, object Body, string ContentTyp
         }
         return new FunctionResponse(status, problem, "application/problem+json");
     }
-
-    public IResult ToResult() => Headers.Count == 0 ? Results.Json(Body, Json, ContentType, Status) : new WithHeaders(Results.Json(Body, Json, ContentType, Status), Headers);
 
     /// <summary>A result with extra headers set before it writes.</summary>
     private sealed class WithHeaders(IResult inner, IReadOnlyDictionary<string, string> headers) : IResult

@@ -71,11 +71,18 @@ public sealed partial class InteractionProcessor(
             return false;
         }
         using (lease)
+        using (await scheduler.LockAsync(userId, cancellation).ConfigureAwait(false))
         {
             var model = lease.Model;
             for (var attempt = 0; ; attempt++)
             {
                 var window = await windows.GetAsync(userId, cancellation).ConfigureAwait(false);
+                if (window.ETag is null)
+                {
+                    // No stored window (the user's data was deleted, say): nothing to adapt on, and no state to write.
+                    LogNoWindow(logger, userId);
+                    return false;
+                }
                 var stored = await states.Store.GetAsync(model.Manifest.Family, userId, cancellation).ConfigureAwait(false);
                 if (stored is not null && stored.Watermark == window.Applied && stored.ModelVersion == model.Version && stored.Values.Length == model.StateSize)
                 {
@@ -148,6 +155,9 @@ public sealed partial class InteractionProcessor(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "user {UserId}: {Added} new event(s), window version {Applied}")]
     private static partial void LogUser(ILogger logger, string userId, int added, long applied);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "user {UserId}: no stored window; nothing to refresh")]
+    private static partial void LogNoWindow(ILogger logger, string userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "user {UserId}: no model loaded yet; the state is refreshed with the next event")]
     private static partial void LogNoModel(ILogger logger, string userId);

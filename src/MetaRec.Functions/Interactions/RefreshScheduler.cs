@@ -25,8 +25,12 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
 {
     private readonly TimeSpan _interval = options.Value.Interactions.RefreshInterval;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _last = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
+
+    /// <summary>How many locks users share (by hash): a refresh waits only for one of its stripe.</summary>
+    private const int Stripes = 256;
 
     public async Task<RefreshOutcome> RequestAsync(string userId, Func<string, CancellationToken, Task<bool>> refresh, CancellationToken cancellation)
     {
@@ -35,7 +39,18 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
         if (_interval > TimeSpan.Zero && _last.TryGetValue(userId, out var last) && now - last < _interval)
         {
             var due = last + _interval - now;
-            _ = _pending.GetOrAdd(userId, u => Task.Run(() => RunLaterAsync(u, due, refresh)));
+            if (!_pending.ContainsKey(userId))
+            {
+                var run = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                if (_pending.TryAdd(userId, run))
+                {
+                    _ = Task.Run(() => RunLaterAsync(userId, due, refresh, run));
+                }
+                else
+                {
+                    run.Dispose(); // another request scheduled it first: join that one
+                }
+            }
             return RefreshOutcome.Deferred;
         }
         _last[userId] = now;
@@ -43,32 +58,91 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
         return written ? RefreshOutcome.Refreshed : RefreshOutcome.Unchanged;
     }
 
+    /// <summary>
+    /// Forgets <paramref name="userId"/>: the scheduled refresh, if any, is cancelled, and the
+    /// next request refreshes at once (the user's data was deleted). A refresh already running
+    /// is not stopped; the deletion waits for it through <see cref="LockAsync"/>.
+    /// </summary>
+    public void Forget(string userId)
+    {
+        _last.TryRemove(userId, out _);
+        if (_pending.TryRemove(userId, out var run))
+        {
+            try
+            {
+                run.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It had just ended.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Holds <paramref name="userId"/>'s lock on this instance until disposed: a refresh and a
+    /// deletion of the same user never overlap here, so a refresh that read the window before
+    /// the deletion cannot write the state after it. Users share 256 locks by hash.
+    /// </summary>
+    public async Task<IDisposable> LockAsync(string userId, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        var stripe = _stripes[(uint)StringComparer.Ordinal.GetHashCode(userId) % Stripes];
+        await stripe.WaitAsync(cancellation).ConfigureAwait(false);
+        return new Held(stripe);
+    }
+
+    /// <summary>Whether a refresh of <paramref name="userId"/> is scheduled.</summary>
+    public bool IsPending(string userId) => _pending.ContainsKey(userId);
+
     public void Dispose()
     {
         _stopping.Cancel();
         _stopping.Dispose();
+        // The stripes are left to the collector: a refresh still running at shutdown releases its own.
     }
 
-    private async Task RunLaterAsync(string userId, TimeSpan due, Func<string, CancellationToken, Task<bool>> refresh)
+    private async Task RunLaterAsync(string userId, TimeSpan due, Func<string, CancellationToken, Task<bool>> refresh, CancellationTokenSource run)
     {
         try
         {
-            await Task.Delay(due, time, _stopping.Token).ConfigureAwait(false);
-            _pending.TryRemove(userId, out _); // events from now on schedule a new one
+            await Task.Delay(due, time, run.Token).ConfigureAwait(false);
+            if (!_pending.TryRemove(KeyValuePair.Create(userId, run)))
+            {
+                return; // forgotten meanwhile
+            }
+            // Events from now on schedule a new one.
             _last[userId] = time.GetUtcNow();
-            await refresh(userId, _stopping.Token).ConfigureAwait(false);
+            await refresh(userId, run.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            _pending.TryRemove(userId, out _);
+            // Stopping, or the user was forgotten.
         }
         catch (Exception e)
         {
-            _pending.TryRemove(userId, out _);
             LogDeferredFailed(log, e, userId);
+        }
+        finally
+        {
+            _pending.TryRemove(KeyValuePair.Create(userId, run));
+            run.Dispose();
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "user {UserId}: the scheduled refresh failed; the next event retries it")]
     private static partial void LogDeferredFailed(ILogger logger, Exception error, string userId);
+
+    private sealed class Held(SemaphoreSlim stripe) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                stripe.Release();
+            }
+        }
+    }
 }

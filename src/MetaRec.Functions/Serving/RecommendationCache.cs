@@ -88,6 +88,27 @@ public sealed class RecommendationCache(IOptions<FunctionAppOptions> options)
         return false;
     }
 
+    /// <summary>Drops every cached ranking of <paramref name="userId"/> (the user's data was deleted); returns how many.</summary>
+    public int Forget(string userId)
+    {
+        lock (_gate)
+        {
+            var removed = 0;
+            for (var node = _recency.First; node is not null;)
+            {
+                var next = node.Next;
+                if (string.Equals(node.Value.Key.UserId, userId, StringComparison.Ordinal))
+                {
+                    _recency.Remove(node);
+                    _entries.Remove(node.Value.Key);
+                    removed++;
+                }
+                node = next;
+            }
+            return removed;
+        }
+    }
+
     /// <summary>Keeps <paramref name="ranking"/> for <paramref name="key"/> unless a deeper one is there already.</summary>
     public void Add(RecommendationKey key, RankingPrefix ranking)
     {

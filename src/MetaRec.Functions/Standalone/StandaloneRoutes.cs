@@ -15,6 +15,7 @@ public static class StandaloneRoutes
     {
         app.MapPost("/api/score", (HttpRequest request, ScoringFunctions functions, CancellationToken cancellation) => functions.Score(request, cancellation));
         app.MapGet("/api/users/{userId}/recommendations", (string userId, HttpRequest request, ScoringFunctions functions, CancellationToken cancellation) => functions.Recommend(request, userId, cancellation));
+        app.MapDelete("/api/users/{userId}", (string userId, HttpRequest request, UsersFunction functions, CancellationToken cancellation) => functions.DeleteUser(request, userId, cancellation));
         app.MapGet("/api/health", (HttpRequest request, HealthFunctions functions) => functions.Health(request));
         app.MapGet("/api/ready", (HttpRequest request, HealthFunctions functions) => functions.Ready(request));
         app.MapPost("/api/events", (HttpRequest request, EventsFunction functions, CancellationToken cancellation) => functions.Events(request, cancellation));

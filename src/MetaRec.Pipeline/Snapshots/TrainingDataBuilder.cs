@@ -19,6 +19,11 @@ namespace MetaRec.Pipeline.Snapshots;
 /// <item>Ratings are taken as logged. Label-only data (a label-only base, or a log alone whose
 /// ratings are all 0 or 1) keeps only 0/1 events; the rest are counted as invalid, as are ids
 /// with control characters.</item>
+/// <item>Deleted users (<see cref="IInteractionLog.ReadTombstonesAsync"/>, read when the data is
+/// built, so a deletion after the run's watermark still counts): their logged events stamped at or
+/// before the deletion are left out, and so are their base users, with their fields and
+/// interactions (a base predates every deletion). Events stamped after the deletion are kept: a
+/// new relationship, as a new user.</item>
 /// <item>Order: the base's users, items and interactions in its order, then the logged ones by
 /// timestamp, then event id. The same base and watermark give the same bytes and fingerprint.</item>
 /// </list>
@@ -44,10 +49,26 @@ public sealed class TrainingDataBuilder(IInteractionLog log, TrainingDataOptions
         ArgumentNullException.ThrowIfNull(watermark);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         CheckFolder(folder);
-        var baseData = basePath is null ? null : DatasetReader.Read(basePath);
+        var original = basePath is null ? null : DatasetReader.Read(basePath);
+        var tombstones = await log.ReadTombstonesAsync(cancellation).ConfigureAwait(false);
+        var (baseData, erasedUsers) = original is null ? (null, 0) : WithoutDeletedUsers(original, tombstones);
         var events = new List<InteractionEvent>();
+        var erasedEvents = 0;
+        var deletedAt = new Dictionary<string, long?>(StringComparer.Ordinal);
         await foreach (var e in log.ReadAsync(watermark, cancellation).ConfigureAwait(false))
         {
+            if (tombstones.Count > 0)
+            {
+                if (!deletedAt.TryGetValue(e.UserId, out var deleted))
+                {
+                    deletedAt[e.UserId] = deleted = tombstones.DeletedAt(e.UserId);
+                }
+                if (e.Timestamp <= deleted)
+                {
+                    erasedEvents++;
+                    continue;
+                }
+            }
             events.Add(e);
         }
         if (baseData is null && events.Count == 0)
@@ -62,17 +83,52 @@ public sealed class TrainingDataBuilder(IInteractionLog log, TrainingDataOptions
         DatasetFolder.Write(dataset, folder);
         var sources = new DataSources(
             basePath is null ? null : Path.GetFullPath(basePath),
-            baseData is null ? null : DatasetFingerprint.Compute(baseData),
+            original is null ? null : DatasetFingerprint.Compute(original),
             baseData?.Interactions.Count ?? 0,
             new LogWatermark(watermark.Fingerprint, watermark.TakenUtc, watermark.Events, watermark.Duplicates, [.. watermark.Parts.Select(p => new LogWatermarkPart(p.Day, p.Bytes))]),
-            events.Count,
+            events.Count + erasedEvents,
             merged.LogInteractions,
             watermark.Duplicates,
             merged.UnknownItems,
             merged.Invalid,
             merged.NewUsers,
-            merged.NewItems);
+            merged.NewItems)
+        {
+            ErasedEvents = erasedEvents,
+            ErasedBaseUsers = erasedUsers,
+            ErasedBaseInteractions = (original?.Interactions.Count ?? 0) - (baseData?.Interactions.Count ?? 0),
+        };
         return new TrainingData(Path.GetFullPath(folder), DatasetFingerprint.Compute(dataset), dataset.UserCount, dataset.ItemCount, dataset.Interactions.Count, sources);
+    }
+
+    /// <summary>The base without the users that have a tombstone: their ids, fields and interactions; the base itself when there are none.</summary>
+    private static (InteractionDataset Data, int Erased) WithoutDeletedUsers(InteractionDataset data, UserTombstones tombstones)
+    {
+        if (tombstones.Count == 0)
+        {
+            return (data, 0);
+        }
+        var renumbered = new int[data.UserCount];
+        var ids = new List<string>(data.UserCount);
+        var fields = new List<int>(data.UserFields.Length);
+        for (var user = 0; user < data.UserCount; user++)
+        {
+            if (tombstones.DeletedAt(data.UserIds[user]) is not null)
+            {
+                renumbered[user] = -1;
+                continue;
+            }
+            renumbered[user] = ids.Count;
+            ids.Add(data.UserIds[user]);
+            fields.AddRange(data.UserFieldsOf(user));
+        }
+        if (ids.Count == data.UserCount)
+        {
+            return (data, 0);
+        }
+        var interactions = data.Interactions.Where(i => renumbered[i.User] >= 0).Select(i => i with { User = renumbered[i.User] }).ToList();
+        return (new InteractionDataset(data.Name, ids, data.ItemIds, interactions, data.HasRatings, data.ItemFeatureNames, data.ItemFeatures,
+            data.UserFieldNames, data.UserFieldCardinalities, [.. fields]), data.UserCount - ids.Count);
     }
 
     private static void CheckFolder(string folder)

@@ -79,6 +79,26 @@ public sealed class CachedEmbeddingStore(IEmbeddingStore inner, int capacity) : 
         return found;
     }
 
+    /// <summary>Forgets the user's cached states (every family), then deletes the stored ones.</summary>
+    public async Task<int> DeleteUserAsync(string userId, CancellationToken cancellation = default)
+    {
+        ForgetUser(userId);
+        var deleted = await inner.DeleteUserAsync(userId, cancellation).ConfigureAwait(false);
+        ForgetUser(userId); // a read that raced the delete may have cached it again
+        return deleted;
+    }
+
+    private void ForgetUser(string userId)
+    {
+        lock (_gate)
+        {
+            foreach (var key in _entries.Keys.Where(k => string.Equals(k.User, userId, StringComparison.Ordinal)).ToList())
+            {
+                Forget(key.Family, key.User);
+            }
+        }
+    }
+
     private bool TryRecall(string family, string user, out UserEmbedding? embedding)
     {
         lock (_gate)

@@ -45,6 +45,32 @@ public sealed class FolderEmbeddingStore(string root, TimeProvider? time = null)
         return found;
     }
 
+    public async Task<int> DeleteUserAsync(string userId, CancellationToken cancellation = default)
+    {
+        var file = StorageNames.UserId(userId) + ".bin";
+        if (!Directory.Exists(_root))
+        {
+            return 0;
+        }
+        var deleted = 0;
+        foreach (var folder in Directory.EnumerateDirectories(_root))
+        {
+            var path = Path.Combine(folder, file);
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+            await using var gate = await FileLock.AcquireAsync(path + ".lock", cancellation).ConfigureAwait(false);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+                deleted++;
+            }
+            FileLock.DeleteHeld(path + ".lock"); // its name is the user id
+        }
+        return deleted;
+    }
+
     private string PathOf(string family, string userId) =>
         Path.Combine(_root, StorageNames.Family(family), StorageNames.UserId(userId) + ".bin");
 

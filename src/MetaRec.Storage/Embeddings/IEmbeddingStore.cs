@@ -23,4 +23,10 @@ public interface IEmbeddingStore
 
     /// <summary>The stored states of those users that have one.</summary>
     Task<IReadOnlyDictionary<string, UserEmbedding>> GetManyAsync(string family, IReadOnlyCollection<string> userIds, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Removes the user's state in every family; returns how many were stored (0 for a user
+    /// with none, which is not an error).
+    /// </summary>
+    Task<int> DeleteUserAsync(string userId, CancellationToken cancellation = default);
 }

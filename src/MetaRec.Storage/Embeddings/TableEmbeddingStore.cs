@@ -79,6 +79,42 @@ public sealed class TableEmbeddingStore(TableClient table, TimeProvider? time = 
         return found;
     }
 
+    public async Task<int> DeleteUserAsync(string userId, CancellationToken cancellation = default)
+    {
+        var user = StorageNames.UserId(userId);
+        var families = new List<string>();
+        try
+        {
+            // Row = user across partitions (families): a scan, acceptable for a rare request.
+            var filter = TableClient.CreateQueryFilter($"RowKey eq {user}");
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellation).ConfigureAwait(false))
+            {
+                families.Add(entity.PartitionKey);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return 0; // no table yet
+        }
+        var deleted = 0;
+        foreach (var family in families)
+        {
+            try
+            {
+                var response = await table.DeleteEntityAsync(family, user, ETag.All, cancellation).ConfigureAwait(false);
+                if (response.Status != 404)
+                {
+                    deleted++;
+                }
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // Deleted meanwhile.
+            }
+        }
+        return deleted;
+    }
+
     private async Task<TableEntity?> ReadEntityAsync(string family, string user, CancellationToken cancellation)
     {
         try

@@ -38,6 +38,28 @@ public sealed class BlobInteractionLog(BlobContainerClient container, TimeProvid
         }
     }
 
+    protected override async Task AppendTombstoneAsync(byte[] line, CancellationToken cancellation)
+    {
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+        var blob = container.GetAppendBlobClient(TombstonesName);
+        await blob.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+        using var block = new MemoryStream(line, writable: false);
+        await blob.AppendBlockAsync(block, cancellationToken: cancellation).ConfigureAwait(false);
+    }
+
+    protected override async Task<byte[]> ReadTombstoneBytesAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            var content = await container.GetBlobClient(TombstonesName).DownloadContentAsync(cancellation).ConfigureAwait(false);
+            return content.Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+    }
+
     protected override async Task<IReadOnlyList<DateOnly>> ListDaysAsync(CancellationToken cancellation)
     {
         var days = new List<DateOnly>();

@@ -23,6 +23,29 @@ public sealed class FolderInteractionLog(string root, TimeProvider? time = null)
         await file.FlushAsync(cancellation).ConfigureAwait(false);
     }
 
+    protected override async Task AppendTombstoneAsync(byte[] line, CancellationToken cancellation)
+    {
+        var path = Path.Combine(_root, TombstonesName);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using var gate = await FileLock.AcquireAsync(path + ".lock", cancellation).ConfigureAwait(false);
+        await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        await file.WriteAsync(line, cancellation).ConfigureAwait(false);
+        await file.FlushAsync(cancellation).ConfigureAwait(false);
+    }
+
+    protected override async Task<byte[]> ReadTombstoneBytesAsync(CancellationToken cancellation)
+    {
+        var path = Path.Combine(_root, TombstonesName);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var buffer = new byte[file.Length];
+        await file.ReadExactlyAsync(buffer, cancellation).ConfigureAwait(false);
+        return buffer;
+    }
+
     protected override Task<IReadOnlyList<DateOnly>> ListDaysAsync(CancellationToken cancellation)
     {
         var folder = Path.Combine(_root, "interactions");

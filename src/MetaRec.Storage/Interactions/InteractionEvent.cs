@@ -62,4 +62,14 @@ public interface IInteractionLog
 
     /// <summary>The distinct events of a snapshot, in partition order then log order.</summary>
     IAsyncEnumerable<InteractionEvent> ReadAsync(SnapshotManifest snapshot, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Records that <paramref name="userId"/>'s data was deleted now (<see cref="UserTombstone"/>).
+    /// The events stay in their append-only partitions; training data built afterwards leaves
+    /// out those stamped up to the deletion. Deleting again records a later tombstone.
+    /// </summary>
+    Task<UserTombstone> TombstoneAsync(string userId, CancellationToken cancellation = default);
+
+    /// <summary>Every tombstone recorded so far, the latest per user.</summary>
+    Task<UserTombstones> ReadTombstonesAsync(CancellationToken cancellation = default);
 }

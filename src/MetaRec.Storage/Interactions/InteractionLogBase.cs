@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using MetaRec.Storage.Registry;
 
 namespace MetaRec.Storage.Interactions;
 
@@ -87,7 +88,41 @@ public abstract class InteractionLogBase(TimeProvider time) : IInteractionLog
         }
     }
 
+    public async Task<UserTombstone> TombstoneAsync(string userId, CancellationToken cancellation = default)
+    {
+        var tombstone = new UserTombstone(UserTombstone.HashOf(StorageNames.UserId(userId)), time.GetUtcNow());
+        await AppendTombstoneAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(tombstone, Json) + "\n"), cancellation).ConfigureAwait(false);
+        return tombstone;
+    }
+
+    public async Task<UserTombstones> ReadTombstonesAsync(CancellationToken cancellation = default)
+    {
+        var content = await ReadTombstoneBytesAsync(cancellation).ConfigureAwait(false);
+        var whole = content.AsSpan().LastIndexOf((byte)'\n') + 1; // a half-written last line is not in yet
+        var tombstones = new List<UserTombstone>();
+        var line = 0;
+        foreach (var text in Encoding.UTF8.GetString(content, 0, whole).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            line++;
+            try
+            {
+                tombstones.Add(JsonSerializer.Deserialize<UserTombstone>(text, Json) ?? throw new InvalidDataException($"{TombstonesName} line {line} is empty"));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{TombstonesName} line {line}: {e.Message}", e);
+            }
+        }
+        return new UserTombstones(tombstones);
+    }
+
     protected abstract Task AppendAsync(DateOnly day, byte[] lines, CancellationToken cancellation);
+
+    /// <summary>Appends one tombstone line to <see cref="TombstonesName"/>.</summary>
+    protected abstract Task AppendTombstoneAsync(byte[] line, CancellationToken cancellation);
+
+    /// <summary>The content of <see cref="TombstonesName"/>; empty when there is none.</summary>
+    protected abstract Task<byte[]> ReadTombstoneBytesAsync(CancellationToken cancellation);
 
     protected abstract Task<IReadOnlyList<DateOnly>> ListDaysAsync(CancellationToken cancellation);
 
@@ -95,6 +130,9 @@ public abstract class InteractionLogBase(TimeProvider time) : IInteractionLog
     protected abstract Task<byte[]> ReadPrefixAsync(DateOnly day, long bytes, CancellationToken cancellation);
 
     protected static string PartitionName(DateOnly day) => $"interactions/{day:yyyy-MM-dd}.jsonl";
+
+    /// <summary>Where tombstones are kept, outside the day partitions: <c>tombstones/users.jsonl</c>.</summary>
+    protected const string TombstonesName = "tombstones/users.jsonl";
 
     /// <summary>The events in the first <paramref name="length"/> bytes of a partition.</summary>
     private static IEnumerable<InteractionEvent> Parse(byte[] content, int length, DateOnly day)

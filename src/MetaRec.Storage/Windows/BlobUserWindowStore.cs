@@ -62,6 +62,20 @@ public sealed class BlobUserWindowStore(BlobContainerClient container) : IUserWi
         }
     }
 
+    public async Task<bool> DeleteAsync(string userId, CancellationToken cancellation = default)
+    {
+        try
+        {
+            var bucketed = await Blob(userId).DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+            var legacy = await LegacyBlob(userId).DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+            return bucketed.Value || legacy.Value;
+        }
+        catch (RequestFailedException e) when (e.Status == NotFound && e.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            return false;
+        }
+    }
+
     public IAsyncEnumerable<string> ListUsersAsync(CancellationToken cancellation = default) => ListUsersAsync(0, 1, cancellation);
 
     public async IAsyncEnumerable<string> ListUsersAsync(int shard, int shards, [EnumeratorCancellation] CancellationToken cancellation = default)

@@ -45,6 +45,23 @@ public sealed class FolderUserWindowStore(string root) : IUserWindowStore
         return window with { ETag = Tag(string.Empty, window.Applied) };
     }
 
+    public async Task<bool> DeleteAsync(string userId, CancellationToken cancellation = default)
+    {
+        var path = PathOf(userId);
+        var legacy = LegacyPathOf(userId);
+        if (!File.Exists(path) && !File.Exists(legacy))
+        {
+            return false;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!); // a window only in the flat layout has no bucket folder yet
+        await using var gate = await FileLock.AcquireAsync(path + ".lock", cancellation).ConfigureAwait(false);
+        var existed = File.Exists(path) || File.Exists(legacy);
+        File.Delete(path);
+        File.Delete(legacy);
+        FileLock.DeleteHeld(path + ".lock"); // its name is the user id
+        return existed;
+    }
+
     public IAsyncEnumerable<string> ListUsersAsync(CancellationToken cancellation = default) => ListUsersAsync(0, 1, cancellation);
 
     public async IAsyncEnumerable<string> ListUsersAsync(int shard, int shards, [EnumeratorCancellation] CancellationToken cancellation = default)

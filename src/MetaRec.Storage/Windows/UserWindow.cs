@@ -65,6 +65,12 @@ public interface IUserWindowStore
     /// </summary>
     Task<UserWindow?> TryReplaceAsync(UserWindow window, CancellationToken cancellation = default);
 
+    /// <summary>
+    /// Removes the user's window, in the bucket layout and the flat one of earlier versions.
+    /// Returns whether one was stored; deleting a window that is not there is not an error.
+    /// </summary>
+    Task<bool> DeleteAsync(string userId, CancellationToken cancellation = default);
+
     /// <summary>Every user with a stored window (the active users), in no particular order.</summary>
     IAsyncEnumerable<string> ListUsersAsync(CancellationToken cancellation = default);
 

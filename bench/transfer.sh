@@ -4,7 +4,10 @@
 # training users) and at full target data; all six models, seeds 1-3, paired. Writes
 # docs/results/transfer/{target}-{10|full}.json and .log, then the tables of
 # docs/results/transfer.md (bench/transfer_tables.py).
-# Usage: bench/transfer.sh [datasets folder] [regime: 10|full|all] [targets...]
+# With regime "choices": the settings MetaRec VQ leaves open, measured on Beauty at 10%: the
+# similarity sign (raw beside the default aligned, seeds 1-3), second order beside first (seed
+# 1), and a full softmax beside sampled negatives for the backbone (seed 1).
+# Usage: bench/transfer.sh [datasets folder] [regime: 10|full|all|choices] [targets...]
 #   e.g. bench/transfer.sh ../shared/datasets 10 Beauty     (one pair, limited: about 40 min on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +18,18 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(Beauty Sports_and_Outdoors Toys_and_Games)
 all=(Beauty Sports_and_Outdoors Toys_and_Games)
 out=docs/results/transfer
-mkdir -p "$out"
+mkdir -p "$out" "$out/choices"
 dotnet build src/MetaRec.Cli -c Release -v quiet -nologo >/dev/null
 metarec() { dotnet src/MetaRec.Cli/bin/Release/net10.0/metarec.dll "$@"; }
+if [ "$regime" = choices ]; then
+  a="$datasets/amazon"
+  common=(--sources "$a/Sports_and_Outdoors.txt,$a/Toys_and_Games.txt" --target "$a/Beauty.txt" --target-fraction 0.1)
+  metarec transfer "${common[@]}" --models metarec-vq --seeds 1-3 --set metarec-vq.similarity=raw --json "$out/choices/Beauty-10-raw.json" | tee "$out/choices/Beauty-10-raw.log"
+  metarec transfer "${common[@]}" --models metarec-vq --seeds 1 --set metarec-vq.first_order=false --json "$out/choices/Beauty-10-second-order.json" | tee "$out/choices/Beauty-10-second-order.log"
+  metarec transfer "${common[@]}" --models target-only --seeds 1 --set target-only.loss=softmax --json "$out/choices/Beauty-10-softmax.json" | tee "$out/choices/Beauty-10-softmax.log"
+  python3 bench/transfer_tables.py "$out/choices"
+  exit 0
+fi
 for target in "${targets[@]}"; do
   sources=$(printf '%s\n' "${all[@]}" | grep -vx "$target" | sed "s|^|$datasets/amazon/|; s|$|.txt|" | paste -sd,)
   for fraction in 0.1 1; do

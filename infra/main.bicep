@@ -51,8 +51,8 @@ param maximumInstances int = 4
 @description('Longest one training attempt runs before the app stops it (MetaRec__Training__Deadline).')
 param trainingDeadline string = '02:00:00'
 
-@description('Give the training job the storage connection string (a key) as a secret. metarec reaches storage only with a connection string today; without it the job cannot read the run\'s snapshot or register its checkpoint.')
-param trainingJobStorageKey bool = true
+@description('Give the training job the storage connection string (a key) as a secret, and keep shared-key access on. Off by default: the app passes the job the account URLs and the job reaches storage with the identity (AZURE_CLIENT_ID).')
+param trainingJobStorageKey bool = false
 
 // Names the app and the infrastructure must agree on.
 var containerName = 'metarec'

@@ -63,4 +63,13 @@ public sealed class UsersCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("Storage:Folder", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_blob_url_selects_the_identity_based_azure_backend_which_needs_the_table_url_too()
+    {
+        var result = await Metarec.RunAsync("users", "delete", "someone", "--storage-blob-url", "https://metarecprod.blob.core.windows.net");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("both Storage:BlobServiceUrl and Storage:TableServiceUrl", result.Error, StringComparison.Ordinal);
+    }
 }

@@ -226,12 +226,16 @@ public sealed partial class TemplateTests(CompiledTemplate compiled, ITestOutput
         Assert.Equal($"[if(empty(parameters('gpuProfileType')), '{tags["cpu"]}', '{tags["cuda"]}')]", CompiledTemplate.Text(image));
         Assert.Equal("[if(variables('useGpu'), 'cpu,cuda', 'cpu')]", Setting("MetaRec__Training__Devices"));
 
-        // metarec reaches storage with a connection string only: the job gets it as a secret, in
-        // the variable the CLI reads (the launcher keeps template env it does not override).
+        // By default the job reaches storage with the identity: the app passes the account URLs
+        // (--storage-blob-url, --storage-table-url, options of metarec) and the job has the
+        // identity's client id; the connection-string secret is there only when asked for.
         var cli = File.ReadAllText(Path.Combine(BicepCli.RepoRoot, "src/MetaRec.Cli/Commands/StorageCliOptions.cs"));
+        Assert.Contains("\"--storage-blob-url\"", cli, StringComparison.Ordinal);
         Assert.Contains("\"METAREC_STORAGE_CONNECTION_STRING\"", cli, StringComparison.Ordinal);
         var env = CompiledTemplate.Text(container["env"])!;
+        Assert.Contains("'AZURE_CLIENT_ID'", env, StringComparison.Ordinal);
         Assert.Contains("'METAREC_STORAGE_CONNECTION_STRING', 'secretRef', variables('storageSecretName')", env, StringComparison.Ordinal);
+        Assert.False((bool)compiled.Main["parameters"]!["trainingJobStorageKey"]!["defaultValue"]!);
     }
 
     [Fact]

@@ -33,12 +33,16 @@ public static class TrainingServices
     }
 
     /// <summary>
-    /// The flags that let a training job reach this app's registry (a connection string travels in
-    /// the job's environment, never on its command line).
+    /// The flags that let a training job reach this app's registry: the folder, or the container
+    /// and table with the account URLs (identity) or a connection string, which travels in the
+    /// job's environment, never on its command line.
     /// </summary>
-    private static string[] StorageArguments(StorageOptions storage) => storage.Backend == "folder"
+    internal static string[] StorageArguments(StorageOptions storage) => storage.Backend == "folder"
         ? ["--storage-folder", Path.GetFullPath(storage.Folder)]
-        : ["--storage-container", storage.Container];
+        : string.IsNullOrEmpty(storage.ConnectionString)
+            // Account URLs are not secrets: the job reaches them with its own identity (DefaultAzureCredential).
+            ? ["--storage-blob-url", storage.BlobServiceUrl!.ToString(), "--storage-table-url", storage.TableServiceUrl!.ToString(), "--storage-container", storage.Container, "--storage-table", storage.Table]
+            : ["--storage-container", storage.Container, "--storage-table", storage.Table];
 
     /// <summary>What a job gets in its environment: the storage connection string, and for the local launcher a libtorch folder.</summary>
     private static Dictionary<string, string>? JobEnvironment(StorageOptions storage, TrainingOptions training)

@@ -33,15 +33,17 @@ public sealed class ShippedDatasetTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Ml_latest_small_loads_well_under_a_second()
+    public void Ml_latest_small_loads_every_rating_the_same_on_a_second_read()
     {
-        MovieLensLatest.Read(Folder); // warm up the JIT and the file cache
+        // Its speed is a benchmark's business (metarec bench), not a timed unit test's; the time is printed.
+        var first = MovieLensLatest.Read(Folder);
         var clock = Stopwatch.StartNew();
         var data = MovieLensLatest.Read(Folder);
         clock.Stop();
 
         output.WriteLine($"ml-latest-small: {data.Interactions.Count} ratings in {clock.Elapsed.TotalMilliseconds:F0} ms");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+        Assert.Equal(100_836, data.Interactions.Count);
+        Assert.Equal(first.Interactions, data.Interactions);
     }
 
     [Fact]

@@ -162,11 +162,14 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
         }
     }
 
-    public new void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _optimizer?.Dispose();
-        _itemFeatures.Dispose();
-        base.Dispose();
+        if (disposing)
+        {
+            _optimizer?.Dispose();
+            _itemFeatures.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     private static List<Example> LastPositives(IReadOnlyList<Example> support, int limit)

@@ -164,14 +164,17 @@ internal abstract class ParameterGenerator : nn.Module, IModelGenerator
             (generator, tensors) => generator.Import(tensors));
     }
 
-    public new void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _optimizer?.Dispose();
-        foreach (var state in _state.Values)
+        if (disposing)
         {
-            state.Dispose();
+            _optimizer?.Dispose();
+            foreach (var state in _state.Values)
+            {
+                state.Dispose();
+            }
         }
-        base.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>

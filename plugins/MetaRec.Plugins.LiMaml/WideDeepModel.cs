@@ -112,10 +112,14 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
     public void Save(Stream stream) =>
         ModelCheckpoint.Write(stream, new CheckpointContents(FamilyName, _settings, Catalogue, ParameterCopy.Export(NamedParameters)));
 
-    public new void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _optimizer.Dispose();
-        base.Dispose();
+        if (disposing)
+        {
+            _optimizer.Dispose();
+            _itemFeatures.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     /// <summary>Stable bucket of a user id (FNV-1a over UTF-8).</summary>

@@ -76,7 +76,7 @@ else
 builder.Services.AddSingleton<IDeadLetterSink>(_ => settings.Storage.Backend == "folder"
     ? new FolderDeadLetterSink(settings.Storage.Folder, standalone.DeadLetterName)
     : new QueueDeadLetterSink(QueueClientFor(standalone.DeadLetterName)));
-builder.Services.AddHostedService<QueueTrigger>();
+builder.Services.AddHostedService<InteractionsQueueTrigger>();
 if (settings.Timers.Enabled)
 {
     builder.Services.AddHostedService<TimerTrigger>();

@@ -9,7 +9,7 @@ namespace MetaRec.Functions.Standalone;
 /// writes its dead-letter output; failure abandons it, and a message that failed
 /// <c>MaxDeliveryCount</c> times goes to the dead-letter sink instead of being retried.
 /// </summary>
-public sealed partial class QueueTrigger(IMessageQueue queue, InteractionsFunction function, IDeadLetterSink deadLetters, IOptions<FunctionAppOptions> options, TimeProvider time, ILogger<QueueTrigger> log) : BackgroundService
+public sealed partial class InteractionsQueueTrigger(IMessageQueue queue, InteractionsFunction function, IDeadLetterSink deadLetters, IOptions<FunctionAppOptions> options, TimeProvider time, ILogger<InteractionsQueueTrigger> log) : BackgroundService
 {
     private readonly StandaloneOptions _settings = options.Value.Standalone;
 

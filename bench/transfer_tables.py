@@ -86,6 +86,7 @@ def main():
     files = sorted(folder.glob("*.json"))
     if not files:
         sys.exit(f"no transfer JSON in {folder}")
+    summary = []
     for path in files:
         document = json.loads(path.read_text())
         regime = "full target data" if document["targetFraction"] >= 1 else f"{document['targetFraction']:.0%} of target training users"
@@ -94,6 +95,18 @@ def main():
         print(f"`{path.name}`; settings: {', '.join(document['settings']) or 'defaults'}")
         print()
         print(table(document))
+        print()
+        rows = document["results"]
+        if any(r["model"] == "metarec-vq" for r in rows):
+            summary.append((f"{' + '.join(document['sources'])} → {document['dataset']}", regime,
+                            verdict(paired(rows, "metarec-vq", "target-only")), verdict(paired(rows, "metarec-vq", "pretrain-finetune"))))
+    if summary:
+        print("### Summary: metarec-vq's paired NDCG@10 difference")
+        print()
+        print("| pair | regime | vs target-only | vs pretrain-finetune |")
+        print("|---|---|---|---|")
+        for pair, regime, a, b in summary:
+            print(f"| {pair} | {regime} | {a} | {b} |")
         print()
 
 

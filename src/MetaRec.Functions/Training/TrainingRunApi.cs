@@ -89,6 +89,10 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
     public async Task<FunctionResponse> GetAsync(string? runId, ITrainingRunClient runs, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(runs);
+        if (!IsRunId(runId))
+        {
+            return NotFound(runId); // no run can have this id, whether or not training is configured
+        }
         if (Unavailable() is { } unavailable)
         {
             return unavailable;
@@ -108,6 +112,10 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
     public async Task<FunctionResponse> CancelAsync(string? runId, ITrainingRunClient runs, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(runs);
+        if (!IsRunId(runId))
+        {
+            return NotFound(runId); // no run can have this id, whether or not training is configured
+        }
         if (Unavailable() is { } unavailable)
         {
             return unavailable;
@@ -154,6 +162,23 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         return request with { Data = full };
     }
 
+    private static bool IsRunId(string? runId)
+    {
+        if (string.IsNullOrEmpty(runId))
+        {
+            return false;
+        }
+        try
+        {
+            StorageNames.RunId(runId);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     private static async Task<TrainingRunView?> FindAsync(string? runId, ITrainingRunClient runs, CancellationToken cancellation)
     {
         try
@@ -180,7 +205,8 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
     private static FunctionResponse BadRequest(string detail, string? field) =>
         FunctionResponse.Problem(400, "Bad request", detail, new Dictionary<string, object?> { ["field"] = field });
 
-    private static FunctionResponse NotFound(string? runId) => FunctionResponse.Problem(404, "Not found", $"no training run '{runId}'");
+    private static FunctionResponse NotFound(string? runId) =>
+        FunctionResponse.Problem(404, "Not found", $"no training run '{(runId is { Length: > 100 } ? runId[..100] + "…" : runId)}'");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "training run {RunId} started for {Family}")]
     private static partial void LogStarted(ILogger logger, string runId, string family);

@@ -13,12 +13,18 @@ public sealed record PluginInstallReport(IReadOnlyList<string> Installed, IReadO
 /// <summary>
 /// Plugins kept in a Blob container as <c>plugins/{Plugin}/{file}</c>. Each plugin's files are
 /// downloaded to a staging folder and hashed; a plugin is installed into the local plugins
-/// folder (for the core's plugin loader) only if every one of its files has a SHA-256 on the
-/// allow-list. A tampered or unlisted file refuses its whole plugin, reported by name; the
-/// other plugins still install.
+/// folder (for the core's plugin loader) only if each of its files is on the allow-list under
+/// its own name, <c>{Plugin}/{file}</c>, with that file's SHA-256, and no listed file is missing.
+/// So a tampered file, an unlisted one, allowed bytes under another name (a rename, two files
+/// swapped) and a hash listed for a different file all refuse the whole plugin, reported by
+/// name; the other plugins still install. The installed folder replaces whatever was there,
+/// a symbolic link included (the link goes, its target is not touched).
 /// </summary>
-public sealed class BlobPluginSource(BlobContainerClient container, IReadOnlySet<string> allowedSha256)
+public sealed class BlobPluginSource(BlobContainerClient container, IReadOnlyDictionary<string, string> allowedSha256)
 {
+    /// <summary>The allow-list entry of a plugin's file: <c>{Plugin}/{file}</c> (ordinal).</summary>
+    public static string Key(string plugin, string file) => $"{plugin}/{file}";
+
     public async Task<PluginInstallReport> InstallAsync(string pluginsFolder, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(pluginsFolder);
@@ -48,9 +54,21 @@ public sealed class BlobPluginSource(BlobContainerClient container, IReadOnlySet
                     var path = Path.Combine(staging.FullName, file);
                     await container.GetBlobClient($"plugins/{plugin}/{file}").DownloadToAsync(path, cancellation).ConfigureAwait(false);
                     var hash = await HashAsync(path, cancellation).ConfigureAwait(false);
-                    if (!allowedSha256.Contains(hash))
+                    if (!allowedSha256.TryGetValue(Key(plugin, file), out var expected))
                     {
-                        problems.Add(new RefusedPluginFile(plugin, file, $"SHA-256 {hash} is not on the allow-list"));
+                        problems.Add(new RefusedPluginFile(plugin, file, $"{Key(plugin, file)} is not on the allow-list"));
+                    }
+                    else if (!string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase))
+                    {
+                        problems.Add(new RefusedPluginFile(plugin, file, $"SHA-256 {hash} is not the allow-list's {expected} for {Key(plugin, file)}"));
+                    }
+                }
+                foreach (var listed in allowedSha256.Keys.Where(k => k.StartsWith(plugin + "/", StringComparison.Ordinal)))
+                {
+                    var file = listed[(plugin.Length + 1)..];
+                    if (!files.Contains(file, StringComparer.Ordinal))
+                    {
+                        problems.Add(new RefusedPluginFile(plugin, file, $"{listed} is on the allow-list but not in storage"));
                     }
                 }
                 if (problems.Count > 0)
@@ -59,7 +77,15 @@ public sealed class BlobPluginSource(BlobContainerClient container, IReadOnlySet
                     continue;
                 }
                 var target = Path.Combine(root, plugin);
-                if (Directory.Exists(target))
+                if (new DirectoryInfo(target) is { Exists: true, LinkTarget: not null } link)
+                {
+                    link.Delete(); // the link only, never what it points to
+                }
+                else if (File.Exists(target))
+                {
+                    File.Delete(target);
+                }
+                else if (Directory.Exists(target))
                 {
                     Directory.Delete(target, recursive: true);
                 }

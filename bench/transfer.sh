@@ -6,7 +6,7 @@
 # docs/results/transfer.md (bench/transfer_tables.py).
 # With regime "choices": the settings MetaRec VQ leaves open, measured on Beauty at 10%: the
 # similarity sign (raw beside the default aligned, seeds 1-3), second order beside first (seed
-# 1), and a full softmax beside sampled negatives for the backbone (seed 1).
+# 1), and a full softmax beside sampled negatives for the backbone (seed 1, one after the other).
 # Usage: bench/transfer.sh [datasets folder] [regime: 10|full|all|choices] [targets...]
 #   e.g. bench/transfer.sh ../shared/datasets 10 Beauty     (one pair, limited: about 40 min on 2 cores)
 set -euo pipefail
@@ -26,6 +26,7 @@ if [ "$regime" = choices ]; then
   common=(--sources "$a/Sports_and_Outdoors.txt,$a/Toys_and_Games.txt" --target "$a/Beauty.txt" --target-fraction 0.1)
   metarec transfer "${common[@]}" --models metarec-vq --seeds 1-3 --set metarec-vq.similarity=raw --json "$out/choices/Beauty-10-raw.json" | tee "$out/choices/Beauty-10-raw.log"
   metarec transfer "${common[@]}" --models metarec-vq --seeds 1 --set metarec-vq.first_order=false --json "$out/choices/Beauty-10-second-order.json" | tee "$out/choices/Beauty-10-second-order.log"
+  metarec transfer "${common[@]}" --models target-only --seeds 1 --json "$out/choices/Beauty-10-sampled.json" | tee "$out/choices/Beauty-10-sampled.log"
   metarec transfer "${common[@]}" --models target-only --seeds 1 --set target-only.loss=softmax --json "$out/choices/Beauty-10-softmax.json" | tee "$out/choices/Beauty-10-softmax.log"
   python3 bench/transfer_tables.py "$out/choices"
   exit 0

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MetaRec.Functions.Interactions;
 using MetaRec.Functions.Serving;
@@ -9,6 +8,7 @@ using MetaRec.Storage.Interactions;
 using MetaRec.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using static MetaRec.Functions.Tests.AppRequests;
 
 namespace MetaRec.Functions.Tests;
 
@@ -21,7 +21,6 @@ namespace MetaRec.Functions.Tests;
 public sealed class DeleteUserTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private const long Stamp = 1_700_000_000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly TempFolder _temp = new("metarec-delete-user-");
     private readonly LogRecorder _logs = new();
 
@@ -114,36 +113,13 @@ public sealed class DeleteUserTests(AzuriteFixture azurite) : IClassFixture<Azur
         var bad = await client.DeleteAsync("/api/users/bad!id");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
-        var problem = await bad.Content.ReadFromJsonAsync<JsonElement>(Json);
+        var problem = await bad.Content.ReadFromJsonAsync<JsonElement>(AppRequests.Json);
         Assert.Equal("userId", problem.GetProperty("field").GetString());
         Assert.Contains("userId 'bad!id' is not valid", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Like every route but health and readiness, it needs the key.
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.DeleteAsync($"/api/users/{other}")).StatusCode);
         Assert.NotNull(await states.GetAsync("limaml", other));
-    }
-
-    private static async Task PostEventAsync(HttpClient client, string eventId, string userId, string itemId, long timestamp)
-    {
-        var response = await client.PostAsJsonAsync("/api/events", new { eventId, userId, itemId, rating = 5, timestamp });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-    }
-
-    private static async Task<JsonElement> RecommendAsync(HttpClient client, string user)
-    {
-        var response = await client.GetAsync($"/api/users/{user}/recommendations?k=10&excludeSeen=true");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>(Json);
-    }
-
-    private static async Task<JsonElement> RecommendWhenAsync(HttpClient client, string user, Func<JsonElement, bool> done)
-    {
-        var found = await EndToEndTests.EventuallyAsync(async () =>
-        {
-            var answer = await RecommendAsync(client, user);
-            return done(answer) ? new StrongBox<JsonElement>(answer) : null;
-        });
-        return found.Value;
     }
 
     private static async Task<List<string>> ListAsync(IAsyncEnumerable<string> users)

@@ -1,11 +1,9 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MetaRec.Functions.Serving;
 using MetaRec.Storage;
 using MetaRec.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using static MetaRec.Functions.Tests.AppRequests;
 
 namespace MetaRec.Functions.Tests;
 
@@ -17,7 +15,6 @@ namespace MetaRec.Functions.Tests;
 public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private const long Stamp = 1_700_000_000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly TempFolder _temp = new("metarec-result-cache-");
 
     private string Folder => _temp.Path;
@@ -173,32 +170,6 @@ public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFix
 
     private Task RegisterInFolderAsync() =>
         TrainedModels.RegisterAsync(new StorageOptions { Backend = "folder", Folder = Folder }.CreateRegistry(), "v1", TrainedModels.Train(seed: 1, steps: 3), promote: true);
-
-    private static async Task PostEventAsync(HttpClient client, string eventId, string userId, string itemId, long timestamp)
-    {
-        var response = await client.PostAsJsonAsync("/api/events", new { eventId, userId, itemId, rating = 5, timestamp });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-    }
-
-    private static Task<JsonElement> RecommendAsync(HttpClient client, string user, int k = 10) =>
-        GetAsync(client, $"/api/users/{user}/recommendations?k={k}&excludeSeen=true");
-
-    private static async Task<JsonElement> GetAsync(HttpClient client, string path)
-    {
-        var response = await client.GetAsync(path);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>(Json);
-    }
-
-    private static async Task<JsonElement> RecommendWhenAsync(HttpClient client, string user, Func<JsonElement, bool> done)
-    {
-        var found = await EndToEndTests.EventuallyAsync(async () =>
-        {
-            var answer = await RecommendAsync(client, user);
-            return done(answer) ? new StrongBox<JsonElement>(answer) : null;
-        });
-        return found.Value;
-    }
 
     private static bool Cached(JsonElement answer) => answer.GetProperty("cached").GetBoolean();
 

@@ -31,7 +31,7 @@ public sealed partial class InteractionsFunction(InteractionProcessor processor,
     /// <c>-poison</c> queue.
     /// </summary>
     [Function("Interactions")]
-    public async Task Interactions([QueueTrigger("%" + QueueSetting + "%", Connection = "AzureWebJobsStorage")] string message, FunctionContext context)
+    public async Task Interactions([QueueTrigger("%" + QueueSetting + "%", Connection = HostQueue.Connection)] string message, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var data = context.BindingContext.BindingData;

@@ -99,7 +99,7 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         }
         try
         {
-            var run = await FindAsync(runId, runs, cancellation).ConfigureAwait(false);
+            var run = await runs.GetAsync(runId!, cancellation).ConfigureAwait(false);
             return run is null ? NotFound(runId) : new FunctionResponse(200, run);
         }
         catch (TrainingBackendUnavailableException e)
@@ -122,7 +122,7 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         }
         try
         {
-            var run = await FindAsync(runId, runs, cancellation).ConfigureAwait(false);
+            var run = await runs.GetAsync(runId!, cancellation).ConfigureAwait(false);
             if (run is null)
             {
                 return NotFound(runId);
@@ -176,18 +176,6 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         catch (ArgumentException)
         {
             return false;
-        }
-    }
-
-    private static async Task<TrainingRunView?> FindAsync(string? runId, ITrainingRunClient runs, CancellationToken cancellation)
-    {
-        try
-        {
-            return string.IsNullOrEmpty(runId) ? null : await runs.GetAsync(StorageNames.RunId(runId), cancellation).ConfigureAwait(false);
-        }
-        catch (ArgumentException)
-        {
-            return null; // not a valid run id: no such run
         }
     }
 

@@ -81,7 +81,7 @@ public sealed partial class RequestLimits : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         var path = context.Request.Path;
-        if (!path.StartsWithSegments("/api") || path.StartsWithSegments("/api/health") || path.StartsWithSegments("/api/ready"))
+        if (!GuardedPaths.Contains(path))
         {
             return true;
         }

@@ -41,7 +41,7 @@ public sealed partial class ApiKeyMiddleware(RequestDelegate next, Microsoft.Ext
     {
         ArgumentNullException.ThrowIfNull(context);
         var path = context.Request.Path;
-        if (_key.Length == 0 || !path.StartsWithSegments("/api") || path.StartsWithSegments("/api/health") || path.StartsWithSegments("/api/ready"))
+        if (_key.Length == 0 || !Http.GuardedPaths.Contains(path))
         {
             return next(context);
         }

@@ -38,6 +38,45 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Evaluate_with_folds_tests_every_qualifying_user_once_and_writes_paired_comparisons()
+    {
+        var json = Path.Combine(_temp.FullName, "folds.json");
+        var result = await Metarec.RunAsync(
+            "evaluate", "--models", "pooled,pooled-finetune", "--folds", "2", "--epochs", "1", "--support-sizes", "1,4", "--json", json);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.Contains("fold 2/2", result.Output, StringComparison.Ordinal);
+        Assert.Contains("pooled-finetune − pooled", result.Output, StringComparison.Ordinal);
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var root = document.RootElement;
+        Assert.Equal(2, root.GetProperty("folds").GetInt32());
+        var rows = root.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(4, rows.Count);
+        foreach (var model in new[] { "pooled", "pooled-finetune" })
+        {
+            var mine = rows.Where(r => r.GetProperty("model").GetString() == model).ToList();
+            Assert.Equal([0, 1], mine.Select(r => r.GetProperty("fold").GetInt32()).Order());
+            // ml-latest-small has 365 users with 13 to 100 ratings: the two test folds hold all of them.
+            Assert.Equal(365, mine.Sum(r => r.GetProperty("testUsers").GetInt32()));
+            Assert.All(mine, r => Assert.Equal([1, 4], r.GetProperty("bySupportSize").EnumerateArray().Select(p => p.GetProperty("size").GetInt32())));
+            Assert.All(mine, r => Assert.InRange(r.GetProperty("catalogue-ndcg@10").GetDouble(), 0, 1));
+        }
+        var comparisons = root.GetProperty("comparisons").EnumerateArray().ToList();
+        Assert.Equal(["auc", "gauc", "ndcg@3", "ndcg@5", "catalogue-hr@10", "catalogue-ndcg@10"], comparisons.Select(c => c.GetProperty("metric").GetString()));
+        Assert.All(comparisons, c => Assert.True(c.GetProperty("low").GetDouble() <= c.GetProperty("high").GetDouble()));
+    }
+
+    [Theory]
+    [InlineData("--folds", "1", "--folds")]
+    [InlineData("--support-sizes", "0", "--support-sizes")]
+    public async Task Bad_fold_and_support_options_exit_2_naming_the_option(string option, string value, string named)
+    {
+        var result = await Metarec.RunAsync("evaluate", "--models", "pooled", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(named, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_malformed_row_is_reported_with_file_and_line_and_exit_code_2()
     {
         var csv = Path.Combine(_temp.FullName, "events.csv");

@@ -30,11 +30,11 @@ internal static class DemoCommand
                 new ColdStartOptions(),
                 new TrainerOptions(),
                 []);
-            var runs = EvaluateCommand.Run(options, result.GetValue(threads), cancellation);
+            var (runs, _) = EvaluateCommand.Run(options, result.GetValue(threads), cancellation);
             var pooled = runs.Single(r => r.Model == "pooled");
             var online = runs.Single(r => r.Model == ExperimentOptions.MppOnline);
             AnsiConsole.MarkupLine(Markup.Escape(
-                $"test AUC: pooled {pooled.Auc:F4}, MPP offline {runs.Single(r => r.Model == "mpp").Auc:F4}, MPP offline + online {online.Auc:F4}; " +
+                $"test AUC: pooled {pooled.Test.Auc:F4}, MPP offline {runs.Single(r => r.Model == "mpp").Test.Auc:F4}, MPP offline + online {online.Test.Auc:F4}; " +
                 $"MPP stores {online.AdaptiveParameters} floats per user."));
             return 0;
         })));

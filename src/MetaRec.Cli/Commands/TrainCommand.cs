@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
+using MetaRec.Core.Evaluation;
 using MetaRec.Core.Protocols;
 using MetaRec.Core.Training;
 using MetaRec.Storage.Registry;
@@ -78,7 +79,7 @@ internal static class TrainCommand
             {
                 AnsiConsole.MarkupLine("[yellow]cancelled: writing the best epoch so far[/]");
             }
-            var test = ModelEvaluation.Evaluate(trained, split.Test);
+            var test = Evaluator.Summarize(ModelEvaluation.Outcomes(trained, split.Test, rankCatalogue: true));
             var throughput = fit.ExamplesPerSecond;
             AnsiConsole.MarkupLine(Markup.Escape($"training on {runtime.Device}: {throughput:N0} examples/s (median over epochs{(fit.History.Count > 1 ? " after the first" : string.Empty)}; {string.Join(", ", fit.History.Select(e => e.ExamplesPerSecond.ToString("N0", CultureInfo.InvariantCulture)))})"));
             var folder = result.GetValue(output)!;
@@ -101,7 +102,8 @@ internal static class TrainCommand
                 {
                     ["validation." + trainer.SelectionMetric] = fit.BestValidation,
                     ["test.auc"] = test.Auc, ["test.gauc"] = test.Gauc, ["test.logloss"] = test.LogLoss,
-                    ["test.ndcg@10"] = test.NdcgAt10, ["test.hr@10"] = test.HrAt10,
+                    ["test.ndcg@3"] = test.NdcgAt3, ["test.ndcg@5"] = test.NdcgAt5,
+                    ["test.catalogue-hr@10"] = test.CatalogueHrAt10, ["test.catalogue-ndcg@10"] = test.CatalogueNdcgAt10,
                 },
                 trained.Info.TotalParameters,
                 trained.Info.AdaptiveParameters,

@@ -29,19 +29,24 @@ internal sealed class ExperimentRunner(PluginCatalog families, ExperimentOptions
         var runs = new List<ModelRun>();
         foreach (var seed in options.Seeds)
         {
-            var splitOptions = options.Split with { Seed = options.FixedSplitSeed ?? seed };
-            var split = Protocol.Split(options.Protocol, dataset, splitOptions);
-            Status?.Invoke($"seed {seed}: {split.Train.Count} train / {split.Validation.Count} validation / {split.Test.Count} test users of {split.QualifyingUsers} qualifying");
-            foreach (var family in options.Models.Where(m => m != ExperimentOptions.MppOnline).Select(families.Get))
+            int?[] folds = options.Folds >= 2 ? [.. Enumerable.Range(0, options.Folds).Select(f => (int?)f)] : [null];
+            foreach (var fold in folds)
             {
-                cancellation.ThrowIfCancellationRequested();
-                runs.AddRange(RunFamily(family, split, seed, arrival, cancellation));
+                var splitOptions = options.Split with { Seed = options.FixedSplitSeed ?? seed, Folds = options.Folds, Fold = fold ?? 0 };
+                var split = Protocol.Split(options.Protocol, dataset, splitOptions);
+                var where = fold is null ? $"seed {seed}" : $"seed {seed} fold {fold + 1}/{options.Folds}";
+                Status?.Invoke($"{where}: {split.Train.Count} train / {split.Validation.Count} validation / {split.Test.Count} test users of {split.QualifyingUsers} qualifying");
+                foreach (var family in options.Models.Where(m => m != ExperimentOptions.MppOnline).Select(families.Get))
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    runs.AddRange(RunFamily(family, split, seed, fold, where, arrival, cancellation));
+                }
             }
         }
         return runs;
     }
 
-    private IEnumerable<ModelRun> RunFamily(IModelFamily family, TaskSplit split, int seed, IReadOnlyDictionary<string, long> arrival, CancellationToken cancellation)
+    private IEnumerable<ModelRun> RunFamily(IModelFamily family, TaskSplit split, int seed, int? fold, string where, IReadOnlyDictionary<string, long> arrival, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var settings = CommonOptions.SettingsFor(family.Name, options.Settings);
@@ -51,43 +56,49 @@ internal sealed class ExperimentRunner(PluginCatalog families, ExperimentOptions
         var fit = Trainer.Fit(family, created, split, trainer, progress, cancellation);
         cancellation.ThrowIfCancellationRequested();
         using var model = fit.Model;
-        var predictions = split.Test.Select(task => ModelEvaluation.Predict(model, task)).ToList();
-        var test = Evaluator.Evaluate(split.Test, predictions);
+        var outcomes = ModelEvaluation.Outcomes(model, split.Test, rankCatalogue: true);
+        var test = Evaluator.Summarize(outcomes);
         var trainSeconds = clock.Elapsed.TotalSeconds;
-        Status?.Invoke($"seed {seed} {family.Name}: best epoch {fit.BestEpoch}, validation {options.Trainer.SelectionMetric} {fit.BestValidation:F4}, test AUC {test.Auc:F4} ({trainSeconds:F0} s)");
-        yield return Row(family.Name, seed, test, model.Info, fit.BestEpoch, trainSeconds) with { ByActivity = ByActivity(split.Test, predictions) };
+        Status?.Invoke($"{where} {family.Name}: best epoch {fit.BestEpoch}, validation {options.Trainer.SelectionMetric} {fit.BestValidation:F4}, test AUC {test.Auc:F4}, GAUC {test.Gauc:F4} ({trainSeconds:F0} s)");
+        yield return new ModelRun(family.Name, seed, fold, test, outcomes, model.Info.AdaptiveParameters, model.Info.TotalParameters, fit.BestEpoch, trainSeconds)
+        {
+            ByActivity = ByActivity(outcomes),
+            BySupportSize = [.. options.SupportSizes.Select(size => SupportSize(model, split.Test, size))],
+        };
 
         if (family.Name == "mpp" && options.Models.Contains(ExperimentOptions.MppOnline))
         {
             var arrivals = split.Test.OrderBy(t => arrival[t.UserId]).ThenBy(t => t.UserId, StringComparer.Ordinal).ToList();
-            var onlineRun = OnlineMetaTraining.Run(model, arrivals, stepsPerUser: 1, new SyncProgress<int>(done => Steps?.Invoke(ExperimentOptions.MppOnline, done, arrivals.Count)));
+            var onlineRun = OnlineMetaTraining.Run(model, arrivals, stepsPerUser: 1, new SyncProgress<int>(done => Steps?.Invoke(ExperimentOptions.MppOnline, done, arrivals.Count)), rankCatalogue: true);
             var online = onlineRun.Metrics;
-            Status?.Invoke($"seed {seed} {ExperimentOptions.MppOnline}: test AUC {online.Auc:F4}");
-            yield return Row(ExperimentOptions.MppOnline, seed, online, model.Info, fit.BestEpoch, clock.Elapsed.TotalSeconds) with { ByActivity = ByActivity(arrivals, onlineRun.Predictions) };
+            Status?.Invoke($"{where} {ExperimentOptions.MppOnline}: test AUC {online.Auc:F4}, GAUC {online.Gauc:F4}");
+            yield return new ModelRun(ExperimentOptions.MppOnline, seed, fold, online, onlineRun.Outcomes, model.Info.AdaptiveParameters, model.Info.TotalParameters, fit.BestEpoch, clock.Elapsed.TotalSeconds)
+            {
+                ByActivity = ByActivity(onlineRun.Outcomes),
+            };
         }
+    }
+
+    /// <summary>The test users' metrics with each support set cut to its latest <paramref name="size"/> interactions.</summary>
+    private static SupportSizePoint SupportSize(IRecModel model, IReadOnlyList<UserTask> test, int size)
+    {
+        var cut = test.Select(t => t with { Support = [.. t.Support.TakeLast(size)] }).ToList();
+        var result = Evaluator.Summarize(ModelEvaluation.Outcomes(model, cut, rankCatalogue: false));
+        return new SupportSizePoint(size, result.Auc, result.Gauc, result.NdcgAt5);
     }
 
     /// <summary>
     /// Metrics of the test users with at most the median support size ("few") and above it
     /// ("many"): where meta-learned personalization should matter most is the few.
     /// </summary>
-    private static ActivitySplit ByActivity(IReadOnlyList<UserTask> users, IReadOnlyList<float[]> predictions)
+    private static ActivitySplit ByActivity(IReadOnlyList<UserOutcome> users)
     {
-        var sizes = users.Select(u => u.Support.Count).Order().ToList();
+        var sizes = users.Select(u => u.SupportSize).Order().ToList();
         var median = sizes[(sizes.Count - 1) / 2];
-        EvaluationResult Part(Func<int, bool> keep)
-        {
-            var indices = Enumerable.Range(0, users.Count).Where(i => keep(users[i].Support.Count)).ToList();
-            return Evaluator.Evaluate([.. indices.Select(i => users[i])], [.. indices.Select(i => predictions[i])]);
-        }
-        var few = Part(n => n <= median);
-        var many = Part(n => n > median);
+        var few = Evaluator.Summarize([.. users.Where(u => u.SupportSize <= median)]);
+        var many = Evaluator.Summarize([.. users.Where(u => u.SupportSize > median)]);
         return new ActivitySplit(median, few.Users, few.Auc, few.Gauc, many.Users, many.Auc, many.Gauc);
     }
-
-    private static ModelRun Row(string model, int seed, EvaluationResult result, ModelInfo info, int bestEpoch, double seconds) =>
-        new(model, seed, result.Auc, result.Gauc, result.LogLoss, result.NdcgAt10, result.HrAt10, result.Mae,
-            info.AdaptiveParameters, info.TotalParameters, bestEpoch, seconds);
 
     private sealed class Progress(ExperimentRunner runner, string model) : IProgress<TrainingProgress>
     {

@@ -6,75 +6,108 @@ namespace MetaRec.Core.Evaluation;
 public static class Evaluator
 {
     /// <summary>
-    /// Pooled AUC and log loss over all query examples, GAUC over users with both classes, mean
-    /// NDCG@k and HR@k over users with at least one positive, and MAE against the raw ratings
-    /// when <paramref name="predictedRatings"/> is given. Entry i of each list belongs to
-    /// <c>tasks[i]</c> and has one value per query example.
+    /// The outcome of one user: per-user AUC and NDCG@3/@5 over the query (true rating as
+    /// gain); <paramref name="catalogueScores"/>, when given (one score per catalogue item), adds
+    /// the full-catalogue HR@10 and NDCG@10 of the query positives with the user's support items
+    /// and query negatives masked.
     /// </summary>
-    public static EvaluationResult Evaluate(
-        IReadOnlyList<UserTask> tasks,
-        IReadOnlyList<float[]> queryProbabilities,
-        IReadOnlyList<float[]>? predictedRatings = null,
-        int k = 10)
+    /// <exception cref="ArgumentException">The predictions do not match the query.</exception>
+    public static UserOutcome Outcome(UserTask task, float[] queryProbabilities, float[]? catalogueScores = null, float[]? predictedRatings = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(queryProbabilities);
+        CheckShape(task, queryProbabilities, nameof(queryProbabilities));
+        if (predictedRatings is not null)
+        {
+            CheckShape(task, predictedRatings, nameof(predictedRatings));
+        }
+        var labels = task.Query.Select(e => e.Label).ToArray();
+        var ratings = task.Query.Select(e => e.Rating).ToArray();
+        var hit = double.NaN;
+        var ndcg = double.NaN;
+        if (catalogueScores is not null)
+        {
+            var positives = task.Query.Where(e => e.Label > 0).Select(e => e.Item).ToHashSet();
+            var masked = task.Support.Select(e => e.Item).Concat(task.Query.Where(e => e.Label <= 0).Select(e => e.Item)).ToHashSet();
+            masked.ExceptWith(positives); // an item both in support and a query positive is ranked as the positive
+            (hit, ndcg) = Metrics.CatalogueRanking(catalogueScores, positives, masked, 10);
+        }
+        return new UserOutcome(
+            task.UserId,
+            task.Support.Count,
+            queryProbabilities,
+            labels,
+            ratings,
+            Metrics.Auc(queryProbabilities, labels),
+            Metrics.NdcgAtK(queryProbabilities, ratings, 3),
+            Metrics.NdcgAtK(queryProbabilities, ratings, 5),
+            hit,
+            ndcg,
+            predictedRatings);
+    }
+
+    /// <summary>
+    /// Query metrics of <paramref name="tasks"/> from their query probabilities (entry i belongs
+    /// to <c>tasks[i]</c>), without the catalogue ranking: what model selection and gates read.
+    /// </summary>
+    public static EvaluationResult Evaluate(IReadOnlyList<UserTask> tasks, IReadOnlyList<float[]> queryProbabilities)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(queryProbabilities);
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        CheckShape(tasks, queryProbabilities, nameof(queryProbabilities));
-        if (predictedRatings is not null)
+        if (queryProbabilities.Count != tasks.Count)
         {
-            CheckShape(tasks, predictedRatings, nameof(predictedRatings));
+            throw new ArgumentException($"{queryProbabilities.Count} prediction arrays for {tasks.Count} tasks.", nameof(queryProbabilities));
         }
+        return Summarize([.. tasks.Select((task, t) => Outcome(task, queryProbabilities[t]))]);
+    }
 
-        var scores = new List<float>();
-        var labels = new List<float>();
-        var ratings = new List<float>();
-        var perUser = new List<(float[] Scores, float[] Labels)>(tasks.Count);
-        var ndcg = new List<double>();
-        var hits = new List<double>();
-        for (var t = 0; t < tasks.Count; t++)
+    /// <summary>
+    /// Pooled AUC and log loss over all query examples; GAUC over users with both classes; mean
+    /// NDCG@3/@5 over users (users without a positive rating gain are skipped); the catalogue
+    /// metrics' means over users with a positive; MAE and RMSE when every outcome has predicted ratings.
+    /// </summary>
+    public static EvaluationResult Summarize(IReadOnlyList<UserOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var scores = outcomes.SelectMany(o => o.Scores).ToArray();
+        var labels = outcomes.SelectMany(o => o.Labels).ToArray();
+        var gauc = Metrics.Gauc(outcomes.Select(o => (o.Scores, o.Labels)));
+        double? mae = null;
+        double? rmse = null;
+        if (outcomes.Count > 0 && outcomes.All(o => o.PredictedRatings is not null))
         {
-            var userLabels = tasks[t].Query.Select(e => e.Label).ToArray();
-            var userScores = queryProbabilities[t];
-            scores.AddRange(userScores);
-            labels.AddRange(userLabels);
-            ratings.AddRange(tasks[t].Query.Select(e => e.Rating));
-            perUser.Add((userScores, userLabels));
-            if (userLabels.Any(l => l > 0))
-            {
-                ndcg.Add(Metrics.NdcgAtK(userScores, userLabels, k));
-                hits.Add(Metrics.HitRateAtK(userScores, userLabels, k));
-            }
+            var predicted = outcomes.SelectMany(o => o.PredictedRatings!).ToArray();
+            var actual = outcomes.SelectMany(o => o.Ratings).ToArray();
+            mae = Metrics.Mae(predicted, actual);
+            rmse = Metrics.Rmse(predicted, actual);
         }
-        var gauc = Metrics.Gauc(perUser);
-        double? mae = predictedRatings is null ? null : Metrics.Mae([.. predictedRatings.SelectMany(r => r)], ratings);
         return new EvaluationResult(
             Metrics.Auc(scores, labels),
             gauc.Value,
             gauc.Users,
             Metrics.LogLoss(scores, labels),
-            ndcg.Count == 0 ? double.NaN : ndcg.Average(),
-            hits.Count == 0 ? double.NaN : hits.Average(),
+            MeanOfDefined(outcomes.Select(o => o.NdcgAt3)),
+            MeanOfDefined(outcomes.Select(o => o.NdcgAt5)),
+            MeanOfDefined(outcomes.Select(o => o.CatalogueHitAt10)),
+            MeanOfDefined(outcomes.Select(o => o.CatalogueNdcgAt10)),
             mae,
-            tasks.Count,
-            scores.Count,
-            k);
+            rmse,
+            outcomes.Count,
+            scores.Length);
     }
 
-    private static void CheckShape(IReadOnlyList<UserTask> tasks, IReadOnlyList<float[]> values, string parameter)
+    private static double MeanOfDefined(IEnumerable<double> values)
     {
-        if (values.Count != tasks.Count)
+        var defined = values.Where(v => !double.IsNaN(v)).ToList();
+        return defined.Count == 0 ? double.NaN : defined.Average();
+    }
+
+    private static void CheckShape(UserTask task, float[] values, string parameter)
+    {
+        if (values.Length != task.Query.Count)
         {
-            throw new ArgumentException($"{values.Count} prediction arrays for {tasks.Count} tasks.", parameter);
-        }
-        for (var t = 0; t < tasks.Count; t++)
-        {
-            if (values[t] is null || values[t].Length != tasks[t].Query.Count)
-            {
-                throw new ArgumentException(
-                    $"task {t} (user {tasks[t].UserId}) has {tasks[t].Query.Count} query examples but {values[t]?.Length ?? 0} predictions.",
-                    parameter);
-            }
+            throw new ArgumentException(
+                $"user {task.UserId} has {task.Query.Count} query examples but {values.Length} predictions.", parameter);
         }
     }
 }

@@ -37,6 +37,19 @@ public sealed record ColdStartOptions
     /// </summary>
     public bool UsersByArrival { get; init; }
 
+    /// <summary>
+    /// K-fold over users instead of one train/validation/test cut: with <c>Folds = k ≥ 2</c> the
+    /// shuffled qualifying users are cut into k near-equal contiguous folds, fold
+    /// <see cref="Fold"/> is the test set, and validation (floor(n × ValidationFraction) users)
+    /// and training (the rest) come from the other folds, so over folds 0..k−1 every qualifying
+    /// user is tested exactly once. <see cref="TrainFraction"/> is then unused. Default 0: the
+    /// single seeded cut.
+    /// </summary>
+    public int Folds { get; init; }
+
+    /// <summary>The test fold, 0-based, when <see cref="Folds"/> is set. Default 0.</summary>
+    public int Fold { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -64,7 +77,25 @@ public sealed record ColdStartOptions
         {
             throw new ArgumentException($"TrainFraction is {TrainFraction}; it must lie in (0, 1).", nameof(TrainFraction));
         }
-        if (!(ValidationFraction >= 0 && TrainFraction + ValidationFraction < 1))
+        if (Folds is 1 or < 0)
+        {
+            throw new ArgumentException($"Folds is {Folds}; it must be 0 (one seeded cut) or at least 2.", nameof(Folds));
+        }
+        if (Folds >= 2 && (Fold < 0 || Fold >= Folds))
+        {
+            throw new ArgumentException($"Fold is {Fold}; it must lie in [0, {Folds - 1}] for {Folds} folds.", nameof(Fold));
+        }
+        if (Folds >= 2 && UsersByArrival)
+        {
+            throw new ArgumentException("Folds and UsersByArrival cannot both be set: folds shuffle users, arrival order does not.", nameof(Folds));
+        }
+        if (Folds >= 2 && !(ValidationFraction >= 0 && ValidationFraction < 1 - (1.0 / Folds)))
+        {
+            throw new ArgumentException(
+                $"ValidationFraction is {ValidationFraction}; with {Folds} folds it must be at least 0 and below {1 - (1.0 / Folds):F2} so training users remain.",
+                nameof(ValidationFraction));
+        }
+        if (Folds == 0 && !(ValidationFraction >= 0 && TrainFraction + ValidationFraction < 1))
         {
             throw new ArgumentException(
                 $"ValidationFraction is {ValidationFraction}; it must be at least 0 and leave room for test (TrainFraction {TrainFraction} + ValidationFraction < 1).",

@@ -45,25 +45,43 @@ internal sealed class UserHistories
             Shuffle(qualifying, new Random(options.Seed));
         }
         Shuffled = qualifying;
-        TrainCount = Floor(qualifying.Length * options.TrainFraction);
-        ValidationCount = Floor(qualifying.Length * options.ValidationFraction);
+        var validationCount = Floor(qualifying.Length * options.ValidationFraction);
+        if (options.Folds >= 2)
+        {
+            // Fold f holds shuffled positions [f·n/k, (f+1)·n/k): contiguous, sizes differ by at most one.
+            var start = (int)((long)options.Fold * qualifying.Length / options.Folds);
+            var end = (int)((long)(options.Fold + 1) * qualifying.Length / options.Folds);
+            TestUsers = qualifying[start..end];
+            var rest = qualifying[..start].Concat(qualifying[end..]).ToArray();
+            ValidationUsers = rest[..validationCount];
+            TrainUsers = rest[validationCount..];
+        }
+        else
+        {
+            var trainCount = Floor(qualifying.Length * options.TrainFraction);
+            TrainUsers = qualifying[..trainCount];
+            ValidationUsers = qualifying[trainCount..(trainCount + validationCount)];
+            TestUsers = qualifying[(trainCount + validationCount)..];
+        }
     }
 
     /// <summary>Qualifying users after the seeded Fisher–Yates shuffle, or in arrival order (<see cref="ColdStartOptions.UsersByArrival"/>).</summary>
     public UserHistory[] Shuffled { get; }
 
-    /// <summary>floor(n × TrainFraction): the first users of <see cref="Shuffled"/>.</summary>
-    public int TrainCount { get; }
+    /// <summary>
+    /// One cut: the first floor(n × TrainFraction) users of <see cref="Shuffled"/>. K-fold: the
+    /// users of the other folds after the validation users.
+    /// </summary>
+    public UserHistory[] TrainUsers { get; }
 
-    /// <summary>floor(n × ValidationFraction): the users after the training ones; test gets the rest.</summary>
-    public int ValidationCount { get; }
+    /// <summary>
+    /// floor(n × ValidationFraction) users: one cut, those after the training users; k-fold, the
+    /// first of the other folds' users.
+    /// </summary>
+    public UserHistory[] ValidationUsers { get; }
 
-    public ArraySegment<UserHistory> TrainUsers => new(Shuffled, 0, TrainCount);
-
-    public ArraySegment<UserHistory> ValidationUsers => new(Shuffled, TrainCount, ValidationCount);
-
-    public ArraySegment<UserHistory> TestUsers =>
-        new(Shuffled, TrainCount + ValidationCount, Shuffled.Length - TrainCount - ValidationCount);
+    /// <summary>One cut: the users after validation. K-fold: the test fold.</summary>
+    public UserHistory[] TestUsers { get; }
 
     public UserTask ToTask(int user, IEnumerable<Interaction> support, IEnumerable<Interaction> query) =>
         new(_dataset.UserIds[user], _dataset.UserFieldsOf(user), [.. support.Select(ToExample)], [.. query.Select(ToExample)]);

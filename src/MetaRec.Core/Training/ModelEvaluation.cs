@@ -6,13 +6,12 @@ namespace MetaRec.Core.Training;
 /// <summary>Runs a model on user tasks the way serving would: adapt on support, score the query.</summary>
 public static class ModelEvaluation
 {
-    /// <summary>Metrics of <paramref name="model"/> on the query sets of <paramref name="tasks"/>.</summary>
+    /// <summary>Query metrics of <paramref name="model"/> on <paramref name="tasks"/> (no catalogue ranking): for selection and gates.</summary>
     public static EvaluationResult Evaluate(IRecModel model, IReadOnlyList<UserTask> tasks)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tasks);
-        var predictions = tasks.Select(task => Predict(model, task)).ToList();
-        return Evaluator.Evaluate(tasks, predictions);
+        return Evaluator.Summarize([.. tasks.Select(task => Outcome(model, task, rankCatalogue: false))]);
     }
 
     /// <summary>Query probabilities for one user after adapting on its support set.</summary>
@@ -22,5 +21,40 @@ public static class ModelEvaluation
         ArgumentNullException.ThrowIfNull(task);
         var state = model.Adapt(task);
         return model.Score(task.UserFields, state, [.. task.Query.Select(e => e.Item)]);
+    }
+
+    /// <summary>
+    /// One user's outcome: adapt once on the support set, score the query and, with
+    /// <paramref name="rankCatalogue"/>, every catalogue item for the full-catalogue metrics.
+    /// </summary>
+    public static UserOutcome Outcome(IRecModel model, UserTask task, bool rankCatalogue)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(task);
+        var state = model.Adapt(task);
+        var query = model.Score(task.UserFields, state, [.. task.Query.Select(e => e.Item)]);
+        float[]? catalogue = null;
+        if (rankCatalogue)
+        {
+            catalogue = model.Score(task.UserFields, state, AllItems(model.Catalogue.Schema.ItemCount));
+        }
+        return Evaluator.Outcome(task, query, catalogue);
+    }
+
+    /// <summary>Outcomes of every task, in task order.</summary>
+    public static IReadOnlyList<UserOutcome> Outcomes(IRecModel model, IReadOnlyList<UserTask> tasks, bool rankCatalogue)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        return [.. tasks.Select(task => Outcome(model, task, rankCatalogue))];
+    }
+
+    private static int[] AllItems(int count)
+    {
+        var items = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            items[i] = i;
+        }
+        return items;
     }
 }

@@ -16,25 +16,30 @@ public static class OnlineMetaTraining
     /// <param name="arrivals">Users in arrival order.</param>
     /// <param name="stepsPerUser">Online meta-updates per arriving user.</param>
     /// <param name="progress">Users processed so far.</param>
-    public static OnlineResult Run(IRecModel model, IReadOnlyList<UserTask> arrivals, int stepsPerUser = 1, IProgress<int>? progress = null)
+    /// <param name="rankCatalogue">Also rank the whole catalogue for each user as it is served (<see cref="ModelEvaluation.Outcome"/>).</param>
+    public static OnlineResult Run(IRecModel model, IReadOnlyList<UserTask> arrivals, int stepsPerUser = 1, IProgress<int>? progress = null, bool rankCatalogue = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(arrivals);
         ArgumentOutOfRangeException.ThrowIfNegative(stepsPerUser);
-        var predictions = new List<float[]>(arrivals.Count);
+        var outcomes = new List<UserOutcome>(arrivals.Count);
         for (var i = 0; i < arrivals.Count; i++)
         {
             var user = arrivals[i];
-            predictions.Add(ModelEvaluation.Predict(model, user));
+            outcomes.Add(ModelEvaluation.Outcome(model, user, rankCatalogue));
             for (var s = 0; s < stepsPerUser; s++)
             {
                 model.Train([user], TrainStage.Online);
             }
             progress?.Report(i + 1);
         }
-        return new OnlineResult(Evaluator.Evaluate(arrivals, predictions), predictions);
+        return new OnlineResult(Evaluator.Summarize(outcomes), outcomes);
     }
 }
 
-/// <summary>The online stage's prequential metrics and each user's query predictions, in arrival order.</summary>
-public sealed record OnlineResult(EvaluationResult Metrics, IReadOnlyList<float[]> Predictions);
+/// <summary>The online stage's prequential metrics and each user's outcome as served, in arrival order.</summary>
+public sealed record OnlineResult(EvaluationResult Metrics, IReadOnlyList<UserOutcome> Outcomes)
+{
+    /// <summary>Each user's query predictions, in arrival order.</summary>
+    public IReadOnlyList<float[]> Predictions => [.. Outcomes.Select(o => o.Scores)];
+}

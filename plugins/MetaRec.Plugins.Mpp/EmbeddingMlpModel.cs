@@ -31,7 +31,7 @@ internal sealed class EmbeddingMlpModel : IRecModel
         {
             throw new ArgumentException("setting 'adaptive' lists user_vector but 'user_dim' is 0");
         }
-        var adaptive = settings.Mode == Mode.FineTune
+        var adaptive = settings.AdaptiveGroups is [MppSettings.All]
             ? names
             : names.Where(n => settings.AdaptiveGroups.Any(g => n == g || n.StartsWith(g + "_", StringComparison.Ordinal))).ToList();
         _learner = new MetaLearner(_network, adaptive, settings.Maml);

@@ -23,7 +23,8 @@ internal enum Mode
 /// Settings of the embedding-MLP families, with one source of defaults per family. Keys (as
 /// given to <c>metarec train --set key=value</c>): embedding_dim, hidden1, hidden2, user_dim
 /// (size of the per-user vector beside the features; 0 = none), adaptive (comma list of fc1,
-/// fc2, out, user_bias, user_vector), inner_steps, inner_lr, first_order, outer_lr,
+/// fc2, out, user_bias, user_vector; pooled-finetune also takes "all", its default, and
+/// fine-tunes the embeddings too), inner_steps, inner_lr, first_order, outer_lr,
 /// online_lr, weight_decay.
 /// </summary>
 internal sealed record MppSettings(
@@ -55,7 +56,7 @@ internal sealed record MppSettings(
             reader.Int("hidden1", 64, 1, 4096),
             reader.Int("hidden2", 64, 1, 4096),
             reader.Int("user_dim", 0, 0, 1024),
-            mode is Mode.Mpp or Mode.Melu ? ParseGroups(reader.String("adaptive", adaptive)) : [],
+            mode is Mode.Mpp or Mode.Melu or Mode.FineTune ? ParseGroups(reader.String("adaptive", adaptive), allowAll: mode == Mode.FineTune) : [],
             new MamlOptions
             {
                 InnerSteps = mode == Mode.Pooled ? 0 : reader.Int("inner_steps", steps, 0, 100),
@@ -70,9 +71,16 @@ internal sealed record MppSettings(
         return settings;
     }
 
-    private static string[] ParseGroups(string text)
+    /// <summary>The adaptive list of pooled-finetune that fine-tunes every parameter (its default).</summary>
+    public const string All = "all";
+
+    private static string[] ParseGroups(string text, bool allowAll)
     {
         var groups = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (allowAll && groups is [All])
+        {
+            return groups;
+        }
         var unknown = groups.Where(g => !Groups.Contains(g)).ToList();
         if (groups.Length == 0 || unknown.Count > 0)
         {

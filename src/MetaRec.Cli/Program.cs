@@ -11,6 +11,7 @@ var root = new RootCommand("metarec: meta-learned personalization — train, eva
 {
     DemoCommand.Create(),
     EvaluateCommand.Create(),
+    TuneCommand.Create(),
     TrainCommand.Create(),
     FamiliesCommand.Create(),
     BenchCommand.Create(),

@@ -77,6 +77,37 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Tune_keeps_the_defaults_as_one_trial_and_selects_by_validation_only()
+    {
+        var json = Path.Combine(_temp.FullName, "tune.json");
+        var result = await Metarec.RunAsync("tune", "--models", "pooled-finetune", "--budget", "3", "--folds", "2", "--epochs", "1", "--json", json);
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var family = document.RootElement.GetProperty("families")[0];
+        var trials = family.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(3, trials.Count);
+        Assert.Empty(trials[0].GetProperty("settings").EnumerateObject()); // the defaults
+        Assert.All(trials, t => Assert.Equal(2, t.GetProperty("validation").GetArrayLength()));
+        // The selected trial is the one with the best mean validation score.
+        var best = trials.MaxBy(t => t.GetProperty("validationMean").GetDouble());
+        var described = best.GetProperty("settings").EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}").ToList();
+        Assert.Equal(described.Count == 0 ? "defaults" : string.Join(' ', described), family.GetProperty("selected").GetString());
+        Assert.InRange(family.GetProperty("test").GetProperty("selected").GetProperty("auc").GetDouble(), 0, 1);
+    }
+
+    [Theory]
+    [InlineData("--budget", "0", "--budget")]
+    [InlineData("--folds", "1", "--folds")]
+    [InlineData("--models", "nope", "nope")]
+    public async Task Bad_tune_options_exit_2_naming_the_option(string option, string value, string named)
+    {
+        var result = await Metarec.RunAsync("tune", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(named, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_malformed_row_is_reported_with_file_and_line_and_exit_code_2()
     {
         var csv = Path.Combine(_temp.FullName, "events.csv");

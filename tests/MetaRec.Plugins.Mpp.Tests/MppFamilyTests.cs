@@ -55,6 +55,19 @@ public sealed class MppFamilyTests
     }
 
     [Fact]
+    public void Fine_tuning_can_be_limited_to_named_layers_and_only_it_accepts_all()
+    {
+        var settings = new Dictionary<string, string> { ["hidden2"] = "16", ["adaptive"] = "out,user_bias" };
+        using var fineTune = Family("pooled-finetune").Create(_catalogue, settings, seed: 3);
+        Assert.Equal(16 + 1 + 1, fineTune.Info.AdaptiveParameters);
+        var user = SyntheticTasks.Tasks(_catalogue, 1)[0];
+        Assert.Equal(18, fineTune.Adapt(user).Values.Length);
+
+        var error = Assert.Throws<ArgumentException>(() => Family("mpp").Create(_catalogue, new Dictionary<string, string> { ["adaptive"] = "all" }, seed: 3));
+        Assert.Contains("adaptive", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_online_stage_keeps_the_fixed_part_frozen()
     {
         using var model = Family("mpp").Create(_catalogue, new Dictionary<string, string> { ["online_lr"] = "0.05" }, seed: 3);

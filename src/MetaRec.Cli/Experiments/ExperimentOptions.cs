@@ -46,6 +46,9 @@ internal sealed record ModelRun(
     int BestEpoch,
     double Seconds)
 {
+    /// <summary>The selection metric on the validation users at the kept epoch.</summary>
+    public double BestValidation { get; init; } = double.NaN;
+
     /// <summary>The same test users split by activity; null where not computed.</summary>
     public ActivitySplit? ByActivity { get; init; }
 

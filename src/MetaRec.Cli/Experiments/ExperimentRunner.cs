@@ -62,6 +62,7 @@ internal sealed class ExperimentRunner(PluginCatalog families, ExperimentOptions
         Status?.Invoke($"{where} {family.Name}: best epoch {fit.BestEpoch}, validation {options.Trainer.SelectionMetric} {fit.BestValidation:F4}, test AUC {test.Auc:F4}, GAUC {test.Gauc:F4} ({trainSeconds:F0} s)");
         yield return new ModelRun(family.Name, seed, fold, test, outcomes, model.Info.AdaptiveParameters, model.Info.TotalParameters, fit.BestEpoch, trainSeconds)
         {
+            BestValidation = fit.BestValidation,
             ByActivity = ByActivity(outcomes),
             BySupportSize = [.. options.SupportSizes.Select(size => SupportSize(model, split.Test, size))],
         };
@@ -74,6 +75,7 @@ internal sealed class ExperimentRunner(PluginCatalog families, ExperimentOptions
             Status?.Invoke($"{where} {ExperimentOptions.MppOnline}: test AUC {online.Auc:F4}, GAUC {online.Gauc:F4}");
             yield return new ModelRun(ExperimentOptions.MppOnline, seed, fold, online, onlineRun.Outcomes, model.Info.AdaptiveParameters, model.Info.TotalParameters, fit.BestEpoch, clock.Elapsed.TotalSeconds)
             {
+                BestValidation = fit.BestValidation,
                 ByActivity = ByActivity(onlineRun.Outcomes),
             };
         }

@@ -163,5 +163,5 @@ internal static class ResultsReport
     }
 
     // JSON has no NaN: an undefined metric is null.
-    private static JsonNode? Number(double value) => double.IsNaN(value) ? null : JsonValue.Create(Math.Round(value, 6));
+    public static JsonNode? Number(double value) => double.IsNaN(value) ? null : JsonValue.Create(Math.Round(value, 6));
 }

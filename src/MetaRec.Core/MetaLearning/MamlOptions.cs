@@ -21,11 +21,23 @@ public sealed record MamlOptions
     /// <summary>L2 weight decay of the outer Adam. Default 0.</summary>
     public float WeightDecay { get; init; }
 
+    /// <summary>
+    /// Weight of the support loss at the meta-initialisation, added to the offline outer loss.
+    /// The outer loss alone trains the shared (fixed) parameters on query examples only, a
+    /// fraction of each user's data; this term lets them learn from the support examples too.
+    /// Default 0 (plain MAML).
+    /// </summary>
+    public float SupportLossWeight { get; init; }
+
     public void Validate()
     {
         if (InnerSteps < 0)
         {
             throw new ArgumentException($"{nameof(InnerSteps)} must be >= 0, not {InnerSteps}");
+        }
+        if (!(SupportLossWeight >= 0) || float.IsInfinity(SupportLossWeight))
+        {
+            throw new ArgumentException($"{nameof(SupportLossWeight)} must be finite and >= 0, not {SupportLossWeight}");
         }
         if (!(InnerLearningRate >= 0) || !(OuterLearningRate > 0) || !(OnlineLearningRate > 0) || !(WeightDecay >= 0))
         {

@@ -46,8 +46,9 @@ public sealed class MetaLearner : IDisposable
 
     /// <summary>
     /// One outer step: adapt every task on its support set, then step Adam on the mean query
-    /// loss. Offline: every parameter learns. Online: only the adaptive initialisation.
-    /// Returns the mean query loss after adaptation.
+    /// loss (offline, plus <see cref="MamlOptions.SupportLossWeight"/> × the mean support loss at
+    /// the initialisation). Offline: every parameter learns. Online: only the adaptive
+    /// initialisation. Returns the mean query loss after adaptation.
     /// </summary>
     public float Step(IReadOnlyList<UserTask> batch, TrainStage stage)
     {
@@ -67,11 +68,17 @@ public sealed class MetaLearner : IDisposable
                 : stage == TrainStage.Online ? parameter.detach() : parameter;
         }
         var fast = Maml.InnerLoop(_model, support, weights, _adaptive, _options.InnerSteps, _options.InnerLearningRate, createGraph: !_options.FirstOrder);
-        var loss = Maml.TaskLosses(_model.Decode(_model.Encode(query, fast), query, fast), query).mean();
+        var queryLoss = Maml.TaskLosses(_model.Decode(_model.Encode(query, fast), query, fast), query).mean();
+        var loss = queryLoss;
+        if (stage == TrainStage.Offline && _options.SupportLossWeight > 0)
+        {
+            var supportLoss = Maml.TaskLosses(_model.Decode(_model.Encode(support, weights), support, weights), support).mean();
+            loss = queryLoss + (_options.SupportLossWeight * supportLoss);
+        }
         optimizer.ZeroGrad();
         loss.backward();
         optimizer.Step();
-        return loss.item<float>();
+        return queryLoss.item<float>();
     }
 
     /// <summary>

@@ -88,6 +88,43 @@ public sealed class MamlTests
     }
 
     [Fact]
+    public void The_support_loss_term_adds_the_support_gradient_at_the_initialisation()
+    {
+        float[] w = [0.3f, -0.2f];
+        const float B = 0.1f, Weight = 2f;
+        (float[] Grad, float Loss) Step(float weight)
+        {
+            using var model = new TinyModel(Embedding, w, B);
+            using var learner = new MetaLearner(model, ["w", "b"], new MamlOptions { InnerSteps = 0, SupportLossWeight = weight });
+            var loss = learner.Step(Batch, TrainStage.Offline);
+            return (model["emb"].grad!.data<float>().ToArray(), loss);
+        }
+
+        var (plain, plainLoss) = Step(0);
+        var (withSupport, supportLoss) = Step(Weight);
+
+        // d/d emb[item] of the mean over tasks of each task's mean support BCE: (sigmoid(z) − y)·w / |support| / tasks.
+        var expected = new double[Embedding.Length];
+        foreach (var task in Batch)
+        {
+            foreach (var e in task.Support)
+            {
+                var z = (Embedding[e.Item, 0] * w[0]) + (Embedding[e.Item, 1] * w[1]) + B;
+                var residual = (1 / (1 + Math.Exp(-z))) - e.Label;
+                for (var d = 0; d < 2; d++)
+                {
+                    expected[(e.Item * 2) + d] += Weight * residual * w[d] / task.Support.Count / Batch.Length;
+                }
+            }
+        }
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], withSupport[i] - plain[i], 1e-5);
+        }
+        Assert.Equal(plainLoss, supportLoss); // the returned loss stays the query loss
+    }
+
+    [Fact]
     public void Second_order_and_first_order_meta_gradients_differ()
     {
         float[] Grad(bool firstOrder)

@@ -6,7 +6,8 @@ namespace MetaRec.Plugins.LiMaml;
 /// <summary>
 /// LiMAML's settings with their defaults: dim (32, width of id and field embeddings),
 /// meta_hidden (64), embedding_size (32, floats stored per user), hidden1 (64), hidden2 (64),
-/// inner_steps (3), inner_lr (0.5), first_order (true), outer_lr (1e-3), weight_decay (0).
+/// inner_steps (3), inner_lr (0.5), first_order (true), outer_lr (1e-3), weight_decay (0), support_loss (1: weight of the
+/// support loss at the meta-initialisation in the outer loss; 0 is plain MAML).
 /// </summary>
 internal sealed record LiMamlSettings(
     int Dim,
@@ -33,6 +34,7 @@ internal sealed record LiMamlSettings(
                 FirstOrder = reader.Bool("first_order", true),
                 OuterLearningRate = reader.Float("outer_lr", 1e-3f, 1e-7f, 1),
                 WeightDecay = reader.Float("weight_decay", 0f, 0, 1),
+                SupportLossWeight = reader.Float("support_loss", 1f, 0, 100),
             },
             reader.Effective);
         reader.ThrowOnUnknown();

@@ -25,8 +25,9 @@ internal enum Mode
 /// (size of the per-user vector beside the features; 0 = none), adaptive (comma list of fc1,
 /// fc2, out, user_bias, user_vector; pooled-finetune also takes "all", its default, and
 /// fine-tunes the embeddings too), inner_steps, inner_lr, first_order, outer_lr,
-/// online_lr, weight_decay, support_loss (mpp and melu: weight of the support loss at the
-/// meta-initialisation in the outer loss, so the shared layers also learn from support examples).
+/// online_lr, weight_decay, support_loss (mpp and melu, default 1: weight of the support loss at
+/// the meta-initialisation in the outer loss, so the shared layers also learn from support
+/// examples; 0 is plain MAML, which scored lower on validation, docs/results/cold-start.md).
 /// </summary>
 internal sealed record MppSettings(
     Mode Mode,
@@ -66,7 +67,7 @@ internal sealed record MppSettings(
                 OuterLearningRate = reader.Float("outer_lr", 1e-3f, 1e-7f, 1),
                 OnlineLearningRate = mode == Mode.Mpp ? reader.Float("online_lr", 1e-3f, 1e-7f, 1) : 1e-3f,
                 WeightDecay = reader.Float("weight_decay", 0f, 0, 1),
-                SupportLossWeight = mode is Mode.Mpp or Mode.Melu ? reader.Float("support_loss", 0f, 0, 100) : 0f,
+                SupportLossWeight = mode is Mode.Mpp or Mode.Melu ? reader.Float("support_loss", 1f, 0, 100) : 0f,
             },
             reader.Effective);
         reader.ThrowOnUnknown();

@@ -26,6 +26,7 @@ internal static class SearchSpace
                 ("inner_lr", ["0.000005", "0.001", "0.01", "0.1", "0.5"]),
                 ("outer_lr", ["0.00005", "0.0003", "0.001", "0.003"]),
                 ("inner_steps", ["1", "3", "5"]),
+                ("support_loss", ["0.5", "1", "2"]),
             ],
             ["mpp"] =
             [
@@ -33,12 +34,14 @@ internal static class SearchSpace
                 ("inner_steps", ["1", "3", "5"]),
                 ("inner_lr", ["0.1", "0.5", "1", "2"]),
                 ("first_order", ["false", "true"]),
+                ("support_loss", ["0.5", "1", "2"]),
             ],
             ["limaml"] =
             [
                 ("embedding_size", ["8", "16", "32", "64"]),
                 ("inner_steps", ["1", "3", "5"]),
                 ("inner_lr", ["0.1", "0.5", "1", "2"]),
+                ("support_loss", ["0.5", "1", "2"]),
             ],
         };
 

@@ -59,7 +59,7 @@ public abstract class ModelFamilyConformanceTests
         {
             Assert.Equal(items.Length, scores.Length);
             Assert.All(scores, s => Assert.InRange(s, 0f, 1f));
-            Assert.Equal(scores[1], scores[4]); // same item, same score
+            Assert.Equal(scores[1], scores[4], 1e-6f); // same item, same score (to float rounding: rows of one batch may take different SIMD paths)
         }
         Assert.Empty(model.Score(user.UserFields, null, []));
     }

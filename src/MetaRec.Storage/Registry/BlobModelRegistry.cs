@@ -6,7 +6,8 @@ using MetaRec.Storage.Documents;
 namespace MetaRec.Storage.Registry;
 
 /// <summary>
-/// The registry in an Azure Blob container (Azurite locally). Weights are streamed in blocks;
+/// The registry in an Azure Blob container (Azurite locally), created before the first upload
+/// once per registry instance. Weights are streamed in blocks;
 /// the manifest is created with <c>If-None-Match: *</c>; the active pointer is a
 /// <see cref="BlobDocumentStore"/> document, changed only with <c>If-Match</c> on its ETag (or
 /// <c>If-None-Match: *</c> when there is none yet).
@@ -16,6 +17,8 @@ public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvide
     private const int PreconditionFailed = 412;
     private const int Conflict = 409;
     private const int NotFound = 404;
+
+    private readonly CreateOnce _created = new(cancellation => container.CreateIfNotExistsAsync(cancellationToken: cancellation));
 
     public override async Task<IReadOnlyList<string>> ListFamiliesAsync(CancellationToken cancellation = default)
     {
@@ -82,7 +85,7 @@ public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvide
 
     protected override async Task UploadWeightsAsync(string family, string version, Stream weights, CancellationToken cancellation)
     {
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+        await _created.EnsureAsync(cancellation).ConfigureAwait(false);
         await Blob(family, version, "weights.bin").UploadAsync(weights, new BlobUploadOptions(), cancellation).ConfigureAwait(false);
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MetaRec.Core.IO;
 
 namespace MetaRec.Storage.Documents;
 

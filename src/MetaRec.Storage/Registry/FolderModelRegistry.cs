@@ -1,3 +1,4 @@
+using MetaRec.Core.IO;
 using MetaRec.Storage.Documents;
 
 namespace MetaRec.Storage.Registry;
@@ -32,20 +33,9 @@ public sealed class FolderModelRegistry(string root, TimeProvider? time = null) 
 
     protected override async Task CreateManifestAsync(string family, string version, byte[] content, CancellationToken cancellation)
     {
-        var path = VersionPath(family, version, "manifest.json");
-        var temporary = path + $".{Guid.NewGuid():N}.partial";
-        await File.WriteAllBytesAsync(temporary, content, cancellation).ConfigureAwait(false);
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
+        if (!await AtomicFile.TryCreateAsync(VersionPath(family, version, "manifest.json"), content, cancellation).ConfigureAwait(false))
         {
             throw new RegistryConflictException($"model {family}/{version} was registered concurrently; versions are immutable");
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 

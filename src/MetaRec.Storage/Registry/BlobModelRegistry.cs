@@ -7,18 +7,17 @@ namespace MetaRec.Storage.Registry;
 
 /// <summary>
 /// The registry in an Azure Blob container (Azurite locally), created before the first upload
-/// once per registry instance. Weights are streamed in blocks;
-/// the manifest is created with <c>If-None-Match: *</c>; the active pointer is a
-/// <see cref="BlobDocumentStore"/> document, changed only with <c>If-Match</c> on its ETag (or
+/// once per registry instance. Weights are streamed in blocks; the manifest and the active
+/// pointer are <see cref="BlobDocumentStore"/> documents: the manifest created only
+/// (<c>If-None-Match: *</c>), the pointer changed only with <c>If-Match</c> on its ETag (or
 /// <c>If-None-Match: *</c> when there is none yet).
 /// </summary>
 public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvider? time = null) : ModelRegistryBase(new BlobDocumentStore(container), time ?? TimeProvider.System)
 {
-    private const int PreconditionFailed = 412;
-    private const int Conflict = 409;
     private const int NotFound = 404;
 
     private readonly CreateOnce _created = new(cancellation => container.CreateIfNotExistsAsync(cancellationToken: cancellation));
+    private readonly BlobDocumentStore _manifests = new(container);
 
     public override async Task<IReadOnlyList<string>> ListFamiliesAsync(CancellationToken cancellation = default)
     {
@@ -70,14 +69,7 @@ public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvide
 
     protected override async Task CreateManifestAsync(string family, string version, byte[] content, CancellationToken cancellation)
     {
-        try
-        {
-            await Blob(family, version, "manifest.json").UploadAsync(
-                BinaryData.FromBytes(content),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
-                cancellation).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is PreconditionFailed or Conflict)
+        if (await _manifests.TryWriteAsync($"models/{family}/{version}/manifest.json", content, expectedETag: null, cancellation).ConfigureAwait(false) is null)
         {
             throw new RegistryConflictException($"model {family}/{version} was registered concurrently; versions are immutable");
         }

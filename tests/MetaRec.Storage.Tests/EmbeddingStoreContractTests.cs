@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Data.Tables;
 using MetaRec.Storage.Embeddings;
 using MetaRec.Testing;
@@ -113,9 +114,31 @@ public sealed class FolderEmbeddingStoreTests : EmbeddingStoreContractTests, IDi
     public void Dispose() => _root.Delete(recursive: true);
 }
 
-public sealed class TableEmbeddingStoreTests(AzuriteFixture azurite) : EmbeddingStoreContractTests, IClassFixture<AzuriteFixture>
+public sealed class TableEmbeddingStoreTests : EmbeddingStoreContractTests, IClassFixture<AzuriteFixture>
 {
-    protected override IEmbeddingStore Store { get; } = new TableEmbeddingStore(new TableClient(azurite.ConnectionString, $"emb{Guid.NewGuid():N}"));
+    private readonly RequestLog _requests = new();
+
+    public TableEmbeddingStoreTests(AzuriteFixture azurite)
+    {
+        var options = new TableClientOptions();
+        options.AddPolicy(_requests, HttpPipelinePosition.PerCall);
+        Store = new TableEmbeddingStore(new TableClient(azurite.ConnectionString, $"emb{Guid.NewGuid():N}", options));
+    }
+
+    protected override IEmbeddingStore Store { get; }
+
+    [Fact]
+    public async Task The_table_is_created_by_the_first_write_only()
+    {
+        await Store.TryWriteAsync(new UserEmbedding("u1", "limaml", "v1", [1f], 1, DateTimeOffset.UnixEpoch));
+        Assert.Single(_requests.Requests, r => r.EndsWith("/Tables", StringComparison.Ordinal));
+        _requests.Clear();
+
+        await Store.TryWriteAsync(new UserEmbedding("u2", "limaml", "v1", [1f], 1, DateTimeOffset.UnixEpoch));
+        await Store.TryWriteAsync(new UserEmbedding("u1", "limaml", "v1", [2f], 2, DateTimeOffset.UnixEpoch));
+
+        Assert.DoesNotContain(_requests.Requests, r => r.EndsWith("/Tables", StringComparison.Ordinal));
+    }
 }
 
 public sealed class CachedEmbeddingStoreTests : EmbeddingStoreContractTests, IDisposable

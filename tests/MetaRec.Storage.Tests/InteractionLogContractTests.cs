@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Storage.Blobs;
 using MetaRec.Storage.Interactions;
 using MetaRec.Testing;
@@ -140,7 +141,27 @@ public sealed class FolderInteractionLogTests : InteractionLogContractTests, IDi
     private static InteractionEvent Event2(string id) => new(id, "u1", "i1", 5, 1_795_132_800);
 }
 
-public sealed class BlobInteractionLogTests(AzuriteFixture azurite) : InteractionLogContractTests, IClassFixture<AzuriteFixture>
+public sealed class BlobInteractionLogTests : InteractionLogContractTests, IClassFixture<AzuriteFixture>
 {
-    protected override IInteractionLog Log { get; } = new BlobInteractionLog(new BlobContainerClient(azurite.ConnectionString, $"log-{Guid.NewGuid():N}"));
+    private readonly RequestLog _requests = new();
+
+    public BlobInteractionLogTests(AzuriteFixture azurite)
+    {
+        var options = new BlobClientOptions();
+        options.AddPolicy(_requests, HttpPipelinePosition.PerCall);
+        Log = new BlobInteractionLog(new BlobContainerClient(azurite.ConnectionString, $"log-{Guid.NewGuid():N}", options));
+    }
+
+    protected override IInteractionLog Log { get; }
+
+    [Fact]
+    public async Task Only_the_first_append_creates_and_later_appends_are_one_request()
+    {
+        await Log.AppendAsync([new InteractionEvent("e1", "u1", "i1", 4, 1_795_132_800)]); // no container, no blob yet
+        _requests.Clear();
+
+        await Log.AppendAsync([new InteractionEvent("e2", "u1", "i2", 4, 1_795_132_801)]);
+
+        Assert.EndsWith("?appendblock", Assert.Single(_requests.Requests), StringComparison.Ordinal);
+    }
 }

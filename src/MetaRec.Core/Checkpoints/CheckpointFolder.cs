@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MetaRec.Abstractions;
+using MetaRec.Core.IO;
 
 namespace MetaRec.Core.Checkpoints;
 
@@ -55,18 +56,16 @@ public static class CheckpointFolder
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(manifest);
         Directory.CreateDirectory(folder);
-        var weightsPath = Path.Combine(folder, WeightsFileName);
-        var temporary = weightsPath + ".partial";
-        using (var stream = File.Create(temporary))
+        var weights = AtomicFile.Replace(Path.Combine(folder, WeightsFileName), temporary =>
         {
-            model.Save(stream);
-        }
-        var weights = new WeightsFile(WeightsFileName, Sha256(temporary), new FileInfo(temporary).Length);
-        File.Move(temporary, weightsPath, overwrite: true);
+            using (var stream = File.Create(temporary))
+            {
+                model.Save(stream);
+            }
+            return new WeightsFile(WeightsFileName, Sha256(temporary), new FileInfo(temporary).Length);
+        });
         var contents = manifest(weights);
-        var manifestPath = Path.Combine(folder, ManifestFile);
-        File.WriteAllBytes(manifestPath + ".partial", JsonSerializer.SerializeToUtf8Bytes(contents, Json));
-        File.Move(manifestPath + ".partial", manifestPath, overwrite: true);
+        AtomicFile.Replace(Path.Combine(folder, ManifestFile), JsonSerializer.SerializeToUtf8Bytes(contents, Json));
         return contents;
     }
 

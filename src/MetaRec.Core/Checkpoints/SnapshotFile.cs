@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MetaRec.Core.Data;
+using MetaRec.Core.IO;
 
 namespace MetaRec.Core.Checkpoints;
 
@@ -17,9 +18,7 @@ public static class SnapshotFile
     public static void Write(string path, DataSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllBytes(path + ".partial", ToJson(snapshot));
-        File.Move(path + ".partial", path, overwrite: true);
+        AtomicFile.Replace(path, ToJson(snapshot));
     }
 
     /// <exception cref="FileNotFoundException">No such snapshot.</exception>

@@ -1,4 +1,5 @@
 using System.Text;
+using MetaRec.Core.IO;
 using MetaRec.Storage.Registry;
 
 namespace MetaRec.Storage.Embeddings;

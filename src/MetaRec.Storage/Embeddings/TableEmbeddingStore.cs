@@ -9,7 +9,8 @@ namespace MetaRec.Storage.Embeddings;
 /// vector is stored as binary properties of at most 64 KiB each (Table's limit per property),
 /// so states up to about 900 KiB fit one entity (1 MiB limit). Writes compare watermarks and
 /// then add (fails if someone added first) or replace with <c>If-Match</c> on the read ETag,
-/// retrying when another writer got in between.
+/// retrying when another writer got in between. The table is created before the first write,
+/// once per store instance.
 /// </summary>
 public sealed class TableEmbeddingStore(TableClient table, TimeProvider? time = null) : IEmbeddingStore
 {
@@ -17,6 +18,7 @@ public sealed class TableEmbeddingStore(TableClient table, TimeProvider? time = 
     private const int MaxChunks = 14;
     private const int Attempts = 8;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly CreateOnce _created = new(cancellation => table.CreateIfNotExistsAsync(cancellation));
 
     public async Task<bool> TryWriteAsync(UserEmbedding embedding, CancellationToken cancellation = default)
     {
@@ -29,7 +31,7 @@ public sealed class TableEmbeddingStore(TableClient table, TimeProvider? time = 
         {
             throw new ArgumentException($"user state of {bytes.Length} bytes exceeds the {ChunkBytes * MaxChunks} bytes one Table entity can hold", nameof(embedding));
         }
-        await table.CreateIfNotExistsAsync(cancellation).ConfigureAwait(false);
+        await _created.EnsureAsync(cancellation).ConfigureAwait(false);
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
             var existing = await ReadEntityAsync(family, user, cancellation).ConfigureAwait(false);

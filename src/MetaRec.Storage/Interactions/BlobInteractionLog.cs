@@ -9,17 +9,19 @@ namespace MetaRec.Storage.Interactions;
 /// <summary>
 /// The log as append blobs, one per UTC day. Each batch of a day is one append block (atomic,
 /// at most 4 MiB), so concurrent writers never interleave lines; larger batches are split at
-/// line boundaries.
+/// line boundaries. An append is one request: the day's blob (and the container, once per log
+/// instance) is created only when an append finds it missing.
 /// </summary>
 public sealed class BlobInteractionLog(BlobContainerClient container, TimeProvider? time = null) : InteractionLogBase(time ?? TimeProvider.System)
 {
     private const int MaxBlock = 4 * 1024 * 1024;
+    private const int NotFound = 404;
+
+    private readonly CreateOnce _created = new(cancellation => container.CreateIfNotExistsAsync(cancellationToken: cancellation));
 
     protected override async Task AppendAsync(DateOnly day, byte[] lines, CancellationToken cancellation)
     {
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
         var blob = container.GetAppendBlobClient(PartitionName(day));
-        await blob.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
         var start = 0;
         while (start < lines.Length)
         {
@@ -32,19 +34,37 @@ public sealed class BlobInteractionLog(BlobContainerClient container, TimeProvid
                     throw new ArgumentException("one interaction line exceeds the 4 MiB append block");
                 }
             }
-            using var block = new MemoryStream(lines, start, end - start, writable: false);
-            await blob.AppendBlockAsync(block, cancellationToken: cancellation).ConfigureAwait(false);
+            await AppendBlockAsync(blob, lines, start, end - start, cancellation).ConfigureAwait(false);
             start = end;
         }
     }
 
     protected override async Task AppendTombstoneAsync(byte[] line, CancellationToken cancellation)
     {
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
-        var blob = container.GetAppendBlobClient(TombstonesName);
-        await blob.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
-        using var block = new MemoryStream(line, writable: false);
-        await blob.AppendBlockAsync(block, cancellationToken: cancellation).ConfigureAwait(false);
+        await AppendBlockAsync(container.GetAppendBlobClient(TombstonesName), line, 0, line.Length, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Appends one block; when the blob (or the container) is not there yet, creates it and
+    /// appends again. A refused append appended nothing, so the retry adds the lines once.
+    /// </summary>
+    private async Task AppendBlockAsync(AppendBlobClient blob, byte[] content, int start, int count, CancellationToken cancellation)
+    {
+        try
+        {
+            using var block = new MemoryStream(content, start, count, writable: false);
+            await blob.AppendBlockAsync(block, cancellationToken: cancellation).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == NotFound)
+        {
+            if (e.ErrorCode == BlobErrorCode.ContainerNotFound)
+            {
+                await _created.EnsureAsync(cancellation).ConfigureAwait(false);
+            }
+            await blob.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+            using var block = new MemoryStream(content, start, count, writable: false);
+            await blob.AppendBlockAsync(block, cancellationToken: cancellation).ConfigureAwait(false);
+        }
     }
 
     protected override async Task<byte[]> ReadTombstoneBytesAsync(CancellationToken cancellation)
@@ -54,7 +74,7 @@ public sealed class BlobInteractionLog(BlobContainerClient container, TimeProvid
             var content = await container.GetBlobClient(TombstonesName).DownloadContentAsync(cancellation).ConfigureAwait(false);
             return content.Value.Content.ToArray();
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.Status == NotFound)
         {
             return [];
         }
@@ -91,7 +111,7 @@ public sealed class BlobInteractionLog(BlobContainerClient container, TimeProvid
             var content = await blob.DownloadContentAsync(options, cancellation).ConfigureAwait(false);
             return content.Value.Content.ToArray();
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.Status == NotFound)
         {
             return [];
         }

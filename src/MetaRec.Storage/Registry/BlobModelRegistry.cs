@@ -1,19 +1,23 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using MetaRec.Storage.Documents;
 
 namespace MetaRec.Storage.Registry;
 
 /// <summary>
-/// The registry in an Azure Blob container (Azurite locally). Weights are streamed in blocks;
-/// the manifest is created with <c>If-None-Match: *</c>; the active pointer changes only with
-/// <c>If-Match</c> on its ETag (or <c>If-None-Match: *</c> when there is none yet).
+/// The registry in an Azure Blob container (Azurite locally), created before the first upload
+/// once per registry instance. Weights are streamed in blocks; the manifest and the active
+/// pointer are <see cref="BlobDocumentStore"/> documents: the manifest created only
+/// (<c>If-None-Match: *</c>), the pointer changed only with <c>If-Match</c> on its ETag (or
+/// <c>If-None-Match: *</c> when there is none yet).
 /// </summary>
-public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvider? time = null) : ModelRegistryBase(time ?? TimeProvider.System)
+public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvider? time = null) : ModelRegistryBase(new BlobDocumentStore(container), time ?? TimeProvider.System)
 {
-    private const int PreconditionFailed = 412;
-    private const int Conflict = 409;
     private const int NotFound = 404;
+
+    private readonly CreateOnce _created = new(cancellation => container.CreateIfNotExistsAsync(cancellationToken: cancellation));
+    private readonly BlobDocumentStore _manifests = new(container);
 
     public override async Task<IReadOnlyList<string>> ListFamiliesAsync(CancellationToken cancellation = default)
     {
@@ -65,14 +69,7 @@ public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvide
 
     protected override async Task CreateManifestAsync(string family, string version, byte[] content, CancellationToken cancellation)
     {
-        try
-        {
-            await Blob(family, version, "manifest.json").UploadAsync(
-                BinaryData.FromBytes(content),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
-                cancellation).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is PreconditionFailed or Conflict)
+        if (await _manifests.TryWriteAsync($"models/{family}/{version}/manifest.json", content, expectedETag: null, cancellation).ConfigureAwait(false) is null)
         {
             throw new RegistryConflictException($"model {family}/{version} was registered concurrently; versions are immutable");
         }
@@ -80,7 +77,7 @@ public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvide
 
     protected override async Task UploadWeightsAsync(string family, string version, Stream weights, CancellationToken cancellation)
     {
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+        await _created.EnsureAsync(cancellation).ConfigureAwait(false);
         await Blob(family, version, "weights.bin").UploadAsync(weights, new BlobUploadOptions(), cancellation).ConfigureAwait(false);
     }
 
@@ -100,37 +97,6 @@ public sealed class BlobModelRegistry(BlobContainerClient container, TimeProvide
     {
         await Blob(family, version, "manifest.json").DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
         await Blob(family, version, "weights.bin").DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
-    }
-
-    protected override async Task<(byte[]? Content, string? ETag)> ReadActiveAsync(string family, CancellationToken cancellation)
-    {
-        try
-        {
-            var content = await container.GetBlobClient($"models/{family}/active.json").DownloadContentAsync(cancellation).ConfigureAwait(false);
-            return (content.Value.Content.ToArray(), content.Value.Details.ETag.ToString());
-        }
-        catch (RequestFailedException e) when (e.Status == NotFound)
-        {
-            return (null, null);
-        }
-    }
-
-    protected override async Task<string> WriteActiveAsync(string family, byte[] content, string? expectedETag, CancellationToken cancellation)
-    {
-        var conditions = expectedETag is null
-            ? new BlobRequestConditions { IfNoneMatch = ETag.All }
-            : new BlobRequestConditions { IfMatch = new ETag(expectedETag) };
-        try
-        {
-            var result = await container.GetBlobClient($"models/{family}/active.json").UploadAsync(
-                BinaryData.FromBytes(content), new BlobUploadOptions { Conditions = conditions }, cancellation).ConfigureAwait(false);
-            return result.Value.ETag.ToString();
-        }
-        catch (RequestFailedException e) when (e.Status is PreconditionFailed or Conflict)
-        {
-            throw new RegistryConflictException(
-                $"the active pointer of '{family}' changed (expected ETag {expectedETag ?? "none"}); read it again");
-        }
     }
 
     private BlobClient Blob(string family, string version, string file) => container.GetBlobClient($"models/{family}/{version}/{file}");

@@ -1,13 +1,14 @@
-using System.Security.Cryptography;
+using MetaRec.Core.IO;
+using MetaRec.Storage.Documents;
 
 namespace MetaRec.Storage.Registry;
 
 /// <summary>
 /// The registry in a local folder (the embedded default), with the blob layout as paths. The
-/// active pointer's ETag is the SHA-256 of its bytes; compare-and-swap runs under an exclusive
-/// lock file, so concurrent processes on one machine see one winner.
+/// active pointer is a <see cref="FolderDocumentStore"/> document (its ETag a hash of its bytes,
+/// compare-and-swap under an exclusive lock file), so concurrent processes on one machine see one winner.
 /// </summary>
-public sealed class FolderModelRegistry(string root, TimeProvider? time = null) : ModelRegistryBase(time ?? TimeProvider.System)
+public sealed class FolderModelRegistry(string root, TimeProvider? time = null) : ModelRegistryBase(new FolderDocumentStore(root), time ?? TimeProvider.System)
 {
     private readonly string _models = Path.Combine(Path.GetFullPath(root), "models");
 
@@ -32,20 +33,9 @@ public sealed class FolderModelRegistry(string root, TimeProvider? time = null) 
 
     protected override async Task CreateManifestAsync(string family, string version, byte[] content, CancellationToken cancellation)
     {
-        var path = VersionPath(family, version, "manifest.json");
-        var temporary = path + $".{Guid.NewGuid():N}.partial";
-        await File.WriteAllBytesAsync(temporary, content, cancellation).ConfigureAwait(false);
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
+        if (!await AtomicFile.TryCreateAsync(VersionPath(family, version, "manifest.json"), content, cancellation).ConfigureAwait(false))
         {
             throw new RegistryConflictException($"model {family}/{version} was registered concurrently; versions are immutable");
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 
@@ -76,33 +66,5 @@ public sealed class FolderModelRegistry(string root, TimeProvider? time = null) 
         return Task.CompletedTask;
     }
 
-    protected override async Task<(byte[]? Content, string? ETag)> ReadActiveAsync(string family, CancellationToken cancellation)
-    {
-        var path = Path.Combine(_models, family, "active.json");
-        if (!File.Exists(path))
-        {
-            return (null, null);
-        }
-        var content = await File.ReadAllBytesAsync(path, cancellation).ConfigureAwait(false);
-        return (content, ETagOf(content));
-    }
-
-    protected override async Task<string> WriteActiveAsync(string family, byte[] content, string? expectedETag, CancellationToken cancellation)
-    {
-        var folder = Path.Combine(_models, family);
-        Directory.CreateDirectory(folder);
-        await using var gate = await FileLock.AcquireAsync(Path.Combine(folder, "active.lock"), cancellation).ConfigureAwait(false);
-        var (_, current) = await ReadActiveAsync(family, cancellation).ConfigureAwait(false);
-        if (current != expectedETag)
-        {
-            throw new RegistryConflictException(
-                $"the active pointer of '{family}' changed (expected ETag {expectedETag ?? "none"}, found {current ?? "none"}); read it again");
-        }
-        await AtomicFile.ReplaceAsync(Path.Combine(folder, "active.json"), content, cancellation).ConfigureAwait(false);
-        return ETagOf(content);
-    }
-
     private string VersionPath(string family, string version, string file) => Path.Combine(_models, family, version, file);
-
-    private static string ETagOf(byte[] content) => $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"";
 }

@@ -1,13 +1,16 @@
 using System.Text.Json;
+using MetaRec.Storage.Documents;
 
 namespace MetaRec.Storage.Registry;
 
 /// <summary>
 /// The registry's behaviour over a few storage primitives, so both backends behave alike:
 /// immutable versions visible only once their manifest exists, weights verified before a
-/// version can become active, and an active pointer changed only by compare-and-swap.
+/// version can become active, and an active pointer changed only by compare-and-swap: the
+/// pointer is the document <c>models/{family}/active.json</c> of the backend's
+/// <see cref="IEtagDocumentStore"/>, whose ETag is the pointer's.
 /// </summary>
-public abstract class ModelRegistryBase(TimeProvider time) : IModelRegistry
+public abstract class ModelRegistryBase(IEtagDocumentStore pointers, TimeProvider time) : IModelRegistry
 {
     protected static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -82,13 +85,12 @@ public abstract class ModelRegistryBase(TimeProvider time) : IModelRegistry
     public async Task<ActiveModel?> GetActiveAsync(string family, CancellationToken cancellation = default)
     {
         family = StorageNames.Family(family);
-        var (content, etag) = await ReadActiveAsync(family, cancellation).ConfigureAwait(false);
-        if (content is null || etag is null)
+        if (await pointers.ReadAsync(PointerName(family), cancellation).ConfigureAwait(false) is not { } document)
         {
             return null;
         }
-        var pointer = JsonSerializer.Deserialize<Pointer>(content, Json) ?? throw new InvalidDataException($"{family}/active.json is empty");
-        return new ActiveModel(pointer.Version, pointer.Previous, pointer.UpdatedUtc, etag);
+        var pointer = JsonSerializer.Deserialize<Pointer>(document.Content, Json) ?? throw new InvalidDataException($"{family}/active.json is empty");
+        return new ActiveModel(pointer.Version, pointer.Previous, pointer.UpdatedUtc, document.ETag);
     }
 
     public async Task<ActiveModel> PromoteAsync(string family, string version, string? expectedETag, CancellationToken cancellation = default)
@@ -163,18 +165,11 @@ public abstract class ModelRegistryBase(TimeProvider time) : IModelRegistry
 
     protected abstract Task<IReadOnlyList<string>> ListVersionNamesAsync(string family, CancellationToken cancellation);
 
-    /// <summary>The pointer's bytes and ETag, or (null, null).</summary>
-    protected abstract Task<(byte[]? Content, string? ETag)> ReadActiveAsync(string family, CancellationToken cancellation);
-
-    /// <summary>
-    /// Writes the pointer if its ETag is still <paramref name="expectedETag"/> (null: it must not
-    /// exist) and returns the new ETag; otherwise throws <see cref="RegistryConflictException"/>.
-    /// </summary>
-    protected abstract Task<string> WriteActiveAsync(string family, byte[] content, string? expectedETag, CancellationToken cancellation);
-
     private async Task<ActiveModel> SwapAsync(string family, Pointer pointer, string? expectedETag, CancellationToken cancellation)
     {
-        var etag = await WriteActiveAsync(family, JsonSerializer.SerializeToUtf8Bytes(pointer, Json), expectedETag, cancellation).ConfigureAwait(false);
+        var etag = await pointers.TryWriteAsync(PointerName(family), JsonSerializer.SerializeToUtf8Bytes(pointer, Json), expectedETag, cancellation).ConfigureAwait(false)
+            ?? throw new RegistryConflictException(
+                $"the active pointer of '{family}' changed (expected ETag {expectedETag ?? "none"}); read it again");
         return new ActiveModel(pointer.Version, pointer.Previous, pointer.UpdatedUtc, etag);
     }
 
@@ -186,6 +181,8 @@ public abstract class ModelRegistryBase(TimeProvider time) : IModelRegistry
                 $"the active pointer of '{family}' changed (expected ETag {expectedETag ?? "none"}, found {current?.ETag ?? "none"}); read it again");
         }
     }
+
+    private static string PointerName(string family) => $"models/{family}/active.json";
 
     private static ModelManifest Parse(byte[] bytes, string what) =>
         JsonSerializer.Deserialize<ModelManifest>(bytes, Json) ?? throw new InvalidDataException($"{what} is empty");

@@ -5,15 +5,18 @@ namespace MetaRec.Storage.Snapshots;
 
 /// <summary>
 /// Snapshots as blobs <c>snapshots/{run}/data/{file}</c>, <c>snapshots/{run}/contents.json</c> and
-/// <c>snapshots/{run}/manifest.json</c> (a blob upload is all or nothing).
+/// <c>snapshots/{run}/manifest.json</c> (a blob upload is all or nothing). The container is
+/// created before the first upload, once per store instance.
 /// </summary>
 public sealed class BlobSnapshotStore(BlobContainerClient container) : SnapshotStoreBase
 {
     private const int NotFound = 404;
 
+    private readonly CreateOnce _created = new(cancellation => container.CreateIfNotExistsAsync(cancellationToken: cancellation));
+
     protected override async Task UploadFileAsync(string runId, string name, string localPath, CancellationToken cancellation)
     {
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+        await _created.EnsureAsync(cancellation).ConfigureAwait(false);
         await using var source = File.OpenRead(localPath);
         await container.GetBlobClient(DataBlob(runId, name)).UploadAsync(source, overwrite: true, cancellation).ConfigureAwait(false);
     }
@@ -32,7 +35,7 @@ public sealed class BlobSnapshotStore(BlobContainerClient container) : SnapshotS
 
     protected override async Task WriteAsync(string runId, string name, byte[] content, CancellationToken cancellation)
     {
-        await container.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
+        await _created.EnsureAsync(cancellation).ConfigureAwait(false);
         await container.GetBlobClient($"snapshots/{runId}/{name}").UploadAsync(new BinaryData(content), overwrite: true, cancellation).ConfigureAwait(false);
     }
 

@@ -1,3 +1,5 @@
+using MetaRec.Core.IO;
+
 namespace MetaRec.Storage.Snapshots;
 
 /// <summary>

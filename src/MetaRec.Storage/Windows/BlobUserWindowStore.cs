@@ -2,83 +2,22 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using MetaRec.Storage.Registry;
+using MetaRec.Storage.Documents;
 
 namespace MetaRec.Storage.Windows;
 
 /// <summary>
 /// Windows as blobs <c>windows/{bucket}/{user}.json</c> (<see cref="UserShards"/>), so a shard
-/// lists only its own name prefixes; replaced with <c>If-Match</c> on the ETag, or
-/// <c>If-None-Match: *</c> for a user's first window. Blobs of earlier versions,
-/// <c>windows/{user}.json</c>, are still read (their ETag is marked <c>legacy:</c>), and a write
-/// moves one into its bucket.
+/// lists only its own name prefixes; read and replaced through a <see cref="BlobDocumentStore"/>
+/// (<c>If-Match</c> on the ETag, <c>If-None-Match: *</c> for a user's first window). Blobs of
+/// earlier versions, <c>windows/{user}.json</c>, are still read and listed, and a write moves one
+/// into its bucket (<see cref="UserWindowStoreBase"/>).
 /// </summary>
-public sealed class BlobUserWindowStore(BlobContainerClient container) : IUserWindowStore
+public sealed class BlobUserWindowStore(BlobContainerClient container) : UserWindowStoreBase(new BlobDocumentStore(container))
 {
     private const int NotFound = 404;
-    private const int PreconditionFailed = 412;
-    private const int Conflict = 409;
-    private const string LegacyTag = "legacy:";
-    private const string Root = "windows/";
-    private const string Extension = ".json";
 
-    public async Task<UserWindow> GetAsync(string userId, CancellationToken cancellation = default)
-    {
-        var blob = Blob(userId);
-        // Read again after a missing legacy blob: a writer may have moved it in between.
-        return await DownloadAsync(blob, string.Empty, cancellation).ConfigureAwait(false)
-            ?? await DownloadAsync(LegacyBlob(userId), LegacyTag, cancellation).ConfigureAwait(false)
-            ?? await DownloadAsync(blob, string.Empty, cancellation).ConfigureAwait(false)
-            ?? UserWindow.Empty(userId);
-    }
-
-    public async Task<UserWindow?> TryReplaceAsync(UserWindow window, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(window);
-        var blob = Blob(window.UserId);
-        // A window read from the flat layout is moved: it may be created in its bucket only if
-        // nobody moved it first.
-        var moving = window.ETag?.StartsWith(LegacyTag, StringComparison.Ordinal) == true;
-        var conditions = window.ETag is null || moving
-            ? new BlobRequestConditions { IfNoneMatch = ETag.All }
-            : new BlobRequestConditions { IfMatch = new ETag(window.ETag) };
-        try
-        {
-            var info = await UploadAsync(blob, WindowCodec.Encode(window), conditions, cancellation).ConfigureAwait(false);
-            if (moving)
-            {
-                await LegacyBlob(window.UserId).DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
-            }
-            return window with { ETag = info.ETag.ToString() };
-        }
-        catch (RequestFailedException e) when (e.Status == NotFound && e.ErrorCode == BlobErrorCode.ContainerNotFound)
-        {
-            await container.CreateIfNotExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
-            return await TryReplaceAsync(window, cancellation).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is PreconditionFailed or Conflict)
-        {
-            return null;
-        }
-    }
-
-    public async Task<bool> DeleteAsync(string userId, CancellationToken cancellation = default)
-    {
-        try
-        {
-            var bucketed = await Blob(userId).DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
-            var legacy = await LegacyBlob(userId).DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
-            return bucketed.Value || legacy.Value;
-        }
-        catch (RequestFailedException e) when (e.Status == NotFound && e.ErrorCode == BlobErrorCode.ContainerNotFound)
-        {
-            return false;
-        }
-    }
-
-    public IAsyncEnumerable<string> ListUsersAsync(CancellationToken cancellation = default) => ListUsersAsync(0, 1, cancellation);
-
-    public async IAsyncEnumerable<string> ListUsersAsync(int shard, int shards, [EnumeratorCancellation] CancellationToken cancellation = default)
+    public override async IAsyncEnumerable<string> ListUsersAsync(int shard, int shards, [EnumeratorCancellation] CancellationToken cancellation = default)
     {
         var prefixes = UserShards.PrefixesOf(shard, shards);
         // Users still in the flat layout of earlier versions (one listing of the top level); one
@@ -110,49 +49,8 @@ public sealed class BlobUserWindowStore(BlobContainerClient container) : IUserWi
         }
     }
 
-    public async Task<int> MigrateLegacyAsync(CancellationToken cancellation = default)
-    {
-        var moved = 0;
-        var users = new List<string>();
-        await foreach (var user in LegacyUsersAsync(cancellation).ConfigureAwait(false))
-        {
-            users.Add(user);
-        }
-        foreach (var user in users)
-        {
-            var legacy = LegacyBlob(user);
-            BlobDownloadResult content;
-            try
-            {
-                content = (await legacy.DownloadContentAsync(cancellation).ConfigureAwait(false)).Value;
-            }
-            catch (RequestFailedException e) when (e.Status == NotFound)
-            {
-                continue; // a write moved it meanwhile
-            }
-            try
-            {
-                await UploadAsync(Blob(user), content.Content.ToArray(), new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellation).ConfigureAwait(false);
-                moved++;
-            }
-            catch (RequestFailedException e) when (e.Status is PreconditionFailed or Conflict)
-            {
-                // Moved before and its cleanup interrupted: the bucket's copy is newer.
-            }
-            try
-            {
-                await legacy.DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = content.Details.ETag }, cancellationToken: cancellation).ConfigureAwait(false);
-            }
-            catch (RequestFailedException e) when (e.Status == PreconditionFailed)
-            {
-                // Rewritten in the flat layout since it was read (a writer of an earlier version): left for the next run.
-            }
-        }
-        return moved;
-    }
-
     /// <summary>The users with a blob in the flat layout of earlier versions, <c>windows/{user}.json</c>.</summary>
-    private async IAsyncEnumerable<string> LegacyUsersAsync([EnumeratorCancellation] CancellationToken cancellation)
+    protected override async IAsyncEnumerable<string> LegacyUsersAsync([EnumeratorCancellation] CancellationToken cancellation)
     {
         var pages = container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", Root, cancellation).ConfigureAwait(false);
         await using var items = pages.GetAsyncEnumerator();
@@ -187,33 +85,4 @@ public sealed class BlobUserWindowStore(BlobContainerClient container) : IUserWi
             return false; // no container yet: no users
         }
     }
-
-    private static async Task<UserWindow?> DownloadAsync(BlobClient blob, string tagPrefix, CancellationToken cancellation)
-    {
-        try
-        {
-            var content = await blob.DownloadContentAsync(cancellation).ConfigureAwait(false);
-            return WindowCodec.Decode(content.Value.Content.ToArray(), blob.Name, tagPrefix + content.Value.Details.ETag.ToString());
-        }
-        catch (RequestFailedException e) when (e.Status == NotFound)
-        {
-            return null;
-        }
-    }
-
-    private static async Task<BlobContentInfo> UploadAsync(BlobClient blob, byte[] content, BlobRequestConditions conditions, CancellationToken cancellation)
-    {
-        var options = new BlobUploadOptions
-        {
-            Conditions = conditions,
-            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-        };
-        var response = await blob.UploadAsync(BinaryData.FromBytes(content), options, cancellation).ConfigureAwait(false);
-        return response.Value;
-    }
-
-    private BlobClient Blob(string userId) =>
-        container.GetBlobClient($"{Root}{UserShards.BucketName(UserShards.BucketOf(StorageNames.UserId(userId)))}/{userId}{Extension}");
-
-    private BlobClient LegacyBlob(string userId) => container.GetBlobClient($"{Root}{StorageNames.UserId(userId)}{Extension}");
 }

@@ -5,9 +5,11 @@ namespace MetaRec.Plugins.LiMaml;
 
 /// <summary>
 /// LiMAML's settings with their defaults: dim (32, width of id and field embeddings),
-/// meta_hidden (64), embedding_size (32, floats stored per user), hidden1 (64), hidden2 (64),
-/// inner_steps (3), inner_lr (0.5), first_order (true), outer_lr (1e-3), weight_decay (0), support_loss (1: weight of the
-/// support loss at the meta-initialisation in the outer loss; 0 is plain MAML).
+/// meta_hidden (64), embedding_size (64, floats stored per user), hidden1 (64), hidden2 (64),
+/// inner_steps (5), inner_lr (1), first_order (true), outer_lr (1e-3), weight_decay (0),
+/// support_loss (2: weight of the support loss at the meta-initialisation in the outer loss; 0
+/// is plain MAML). embedding_size, inner_steps, inner_lr and support_loss are the winners of
+/// `metarec tune` on ml-100k (docs/results/cold-start.md).
 /// </summary>
 internal sealed record LiMamlSettings(
     int Dim,
@@ -24,17 +26,17 @@ internal sealed record LiMamlSettings(
         var settings = new LiMamlSettings(
             reader.Int("dim", 32, 1, 1024),
             reader.Int("meta_hidden", 64, 1, 4096),
-            reader.Int("embedding_size", 32, 1, 4096),
+            reader.Int("embedding_size", 64, 1, 4096),
             reader.Int("hidden1", 64, 1, 4096),
             reader.Int("hidden2", 64, 1, 4096),
             new MamlOptions
             {
-                InnerSteps = reader.Int("inner_steps", 3, 0, 100),
-                InnerLearningRate = reader.Float("inner_lr", 0.5f, 0, 100),
+                InnerSteps = reader.Int("inner_steps", 5, 0, 100),
+                InnerLearningRate = reader.Float("inner_lr", 1f, 0, 100),
                 FirstOrder = reader.Bool("first_order", true),
                 OuterLearningRate = reader.Float("outer_lr", 1e-3f, 1e-7f, 1),
                 WeightDecay = reader.Float("weight_decay", 0f, 0, 1),
-                SupportLossWeight = reader.Float("support_loss", 1f, 0, 100),
+                SupportLossWeight = reader.Float("support_loss", 2f, 0, 100),
             },
             reader.Effective);
         reader.ThrowOnUnknown();

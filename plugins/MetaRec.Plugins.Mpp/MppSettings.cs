@@ -25,7 +25,7 @@ internal enum Mode
 /// (size of the per-user vector beside the features; 0 = none), adaptive (comma list of fc1,
 /// fc2, out, user_bias, user_vector; pooled-finetune also takes "all", its default, and
 /// fine-tunes the embeddings too), inner_steps, inner_lr, first_order, outer_lr,
-/// online_lr, weight_decay, support_loss (mpp and melu, default 1: weight of the support loss at
+/// online_lr, weight_decay, support_loss (mpp and melu, default 2: weight of the support loss at
 /// the meta-initialisation in the outer loss, so the shared layers also learn from support
 /// examples; 0 is plain MAML, which scored lower on validation, docs/results/cold-start.md).
 /// </summary>
@@ -45,12 +45,13 @@ internal sealed record MppSettings(
     public static MppSettings Read(Mode mode, IReadOnlyDictionary<string, string> given)
     {
         var reader = new SettingsReader(given);
-        var (adaptive, steps, innerLr, firstOrder) = mode switch
+        // mpp and melu: the winners of `metarec tune` on ml-100k (docs/results/cold-start.md).
+        var (adaptive, steps, innerLr, firstOrder, supportLoss) = mode switch
         {
-            Mode.Mpp => ("out,user_bias", 3, 0.5f, false),
-            Mode.Melu => ("fc1,fc2,out", 1, 0.1f, false),
-            Mode.FineTune => ("all", 5, 0.05f, true),
-            _ => ("", 0, 0f, true),
+            Mode.Mpp => ("out", 5, 0.5f, true, 2f),
+            Mode.Melu => ("fc1,fc2,out", 5, 0.5f, false, 2f),
+            Mode.FineTune => ("all", 5, 0.05f, true, 0f),
+            _ => ("", 0, 0f, true, 0f),
         };
         var settings = new MppSettings(
             mode,
@@ -67,7 +68,7 @@ internal sealed record MppSettings(
                 OuterLearningRate = reader.Float("outer_lr", 1e-3f, 1e-7f, 1),
                 OnlineLearningRate = mode == Mode.Mpp ? reader.Float("online_lr", 1e-3f, 1e-7f, 1) : 1e-3f,
                 WeightDecay = reader.Float("weight_decay", 0f, 0, 1),
-                SupportLossWeight = mode is Mode.Mpp or Mode.Melu ? reader.Float("support_loss", 1f, 0, 100) : 0f,
+                SupportLossWeight = mode is Mode.Mpp or Mode.Melu ? reader.Float("support_loss", supportLoss, 0, 100) : 0f,
             },
             reader.Effective);
         reader.ThrowOnUnknown();

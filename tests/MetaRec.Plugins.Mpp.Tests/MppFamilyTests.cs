@@ -15,11 +15,11 @@ public sealed class MppFamilyTests
     private static IModelFamily Family(string name) => new MppPlugin().Families.Single(f => f.Name == name);
 
     [Fact]
-    public void Mpp_adapts_only_the_top_layer_and_user_bias_by_default()
+    public void Mpp_adapts_only_the_top_layer_by_default()
     {
         using var model = Family("mpp").Create(_catalogue, new Dictionary<string, string> { ["hidden2"] = "16" }, seed: 3);
-        Assert.Equal(16 + 1 + 1, model.Info.AdaptiveParameters); // out weight (16x1), out bias, user bias
-        Assert.Equal("out,user_bias", model.Info.Settings["adaptive"]);
+        Assert.Equal(16 + 1, model.Info.AdaptiveParameters); // out weight (16x1), out bias
+        Assert.Equal("out", model.Info.Settings["adaptive"]);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class MppFamilyTests
     [Fact]
     public void The_online_stage_keeps_the_fixed_part_frozen()
     {
-        using var model = Family("mpp").Create(_catalogue, new Dictionary<string, string> { ["online_lr"] = "0.05" }, seed: 3);
+        using var model = Family("mpp").Create(_catalogue, new Dictionary<string, string> { ["online_lr"] = "0.05", ["adaptive"] = "out,user_bias" }, seed: 3);
         var tasks = SyntheticTasks.Tasks(_catalogue, 6);
         model.Train(tasks, TrainStage.Offline);
         var before = Tensors(model);

@@ -36,8 +36,9 @@ def evaluate(path):
     rows = d["results"]
     models = list(dict.fromkeys(r["model"] for r in rows))
     runs = len([r for r in rows if r["model"] == models[0]])
-    print(f"### {d['dataset']}: {d.get('folds', 0)} folds, {runs} runs per model, "
-          f"{sum(r['testUsers'] for r in rows if r['model'] == models[0])} test users in all\n")
+    split = f"{d['folds']} folds" if d.get("folds") else "one split"
+    print(f"### {d['dataset']}: {split}, {runs} runs per model, "
+          f"{sum(r['testUsers'] for r in rows if r['model'] == models[0])} user tests in all (each qualifying user once per seed with folds)\n")
     print("| model | " + " | ".join(c[1] for c in COLUMNS) + " | floats stored per user | seconds per run |")
     print("|---|" + "---|" * (len(COLUMNS) + 2))
     for m in models:

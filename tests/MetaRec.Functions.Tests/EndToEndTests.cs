@@ -37,7 +37,7 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<Azurit
         var store = storage.CreateEmbeddingStore();
         var state = await EventuallyAsync(() => store.GetAsync("limaml", "newcomer"));
         Assert.Equal("v1", state.ModelVersion);
-        Assert.Equal(32, state.Values.Length);
+        Assert.Equal(64, state.Values.Length); // limaml's meta embedding (embedding_size 64)
         Assert.Equal(1, state.Watermark);
 
         var after = await RecommendAsync(client, "newcomer");

@@ -8,21 +8,38 @@ namespace MetaRec.Storage;
 /// </summary>
 public static class FileLock
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    /// <summary>How long <see cref="AcquireAsync"/> waits for a held lock before it gives up.</summary>
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    public static async Task<FileStream> AcquireAsync(string path, CancellationToken cancellation)
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Opens the lock file exclusively, retrying while another holder has it: after 1 ms, then
+    /// twice as long each time up to 50 ms, on <paramref name="time"/> (the system clock by
+    /// default), for at most <see cref="Wait"/>.
+    /// </summary>
+    /// <exception cref="TimeoutException">The lock stayed held for <see cref="Wait"/>; names the file.</exception>
+    public static async Task<FileStream> AcquireAsync(string path, CancellationToken cancellation, TimeProvider? time = null)
     {
-        var deadline = DateTime.UtcNow + Wait;
+        time ??= TimeProvider.System;
+        var started = time.GetTimestamp();
+        var retry = FirstRetry;
         while (true)
         {
             try
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException e)
             {
-                await Task.Delay(2, cancellation).ConfigureAwait(false);
+                if (time.GetElapsedTime(started) >= Wait)
+                {
+                    throw new TimeoutException($"the lock file {path} stayed held by another writer for {Wait.TotalSeconds:F0} s", e);
+                }
             }
+            await Task.Delay(retry, time, cancellation).ConfigureAwait(false);
+            retry = retry * 2 < LongestRetry ? retry * 2 : LongestRetry;
         }
     }
 

@@ -147,14 +147,14 @@ public sealed class EndToEndTests(AzuriteFixture azurite) : IClassFixture<Azurit
     internal static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null) where T : class
     {
         var limit = timeout ?? TimeSpan.FromSeconds(30);
-        var deadline = DateTime.UtcNow + limit;
+        var waited = System.Diagnostics.Stopwatch.StartNew(); // monotonic: a wall-clock step cannot end the wait early or late
         while (true)
         {
             if (await probe() is { } found)
             {
                 return found;
             }
-            Assert.True(DateTime.UtcNow < deadline, $"timed out after {limit.TotalSeconds:F0} s waiting for the app");
+            Assert.True(waited.Elapsed < limit, $"timed out after {limit.TotalSeconds:F0} s waiting for the app");
             await Task.Delay(50);
         }
     }

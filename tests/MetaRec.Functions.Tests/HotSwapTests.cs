@@ -46,7 +46,9 @@ public sealed class HotSwapTests(AzuriteFixture azurite) : IClassFixture<Azurite
         await TrainedModels.RegisterAsync(registry, "v2", TrainedModels.Train(seed: 2, steps: 3), promote: true);
         await EndToEndTests.EventuallyAsync(async () =>
             (await EndToEndTests.RecommendAsync(client, "someone")).GetProperty("modelVersion").GetString() == "v2" ? "swapped" : null);
-        await Task.Delay(200);
+        // Keep the load on for 20 more answers after the swap (progress, not a fixed sleep).
+        var seen = versions.Count;
+        await EndToEndTests.EventuallyAsync(() => Task.FromResult(versions.Count >= seen + 20 ? "more answers" : null));
         await stop.CancelAsync();
         await Task.WhenAll(load);
         Assert.Equal(0, failures);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaRec.Cli.Experiments;
 using MetaRec.Core.Evaluation;
@@ -57,7 +56,7 @@ internal static class TuneCommand
             {
                 var configurations = SearchSpace.Sample(family, budgetValue, seedValue);
                 AnsiConsole.MarkupLine(Markup.Escape($"{family}: {configurations.Count} of {SearchSpace.Size(family)} configurations, {foldCount} folds each"));
-                var trials = new List<(IReadOnlyDictionary<string, string> Settings, IReadOnlyList<ModelRun> Runs)>();
+                var trials = new List<Trial>();
                 foreach (var (settings, index) in configurations.Select((s, i) => (s, i)))
                 {
                     var options = new ExperimentOptions(
@@ -72,13 +71,14 @@ internal static class TuneCommand
                         foldCount);
                     var runner = new ExperimentRunner(catalog, options);
                     var runs = runner.Run(dataset, cancellation);
-                    trials.Add((settings, runs));
+                    var trial = new Trial(settings, runs);
+                    trials.Add(trial);
                     AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                        $"  {index + 1}/{configurations.Count} {SearchSpace.Describe(settings)}: validation {training.Trainer(result, 1).SelectionMetric} {runs.Average(r => r.BestValidation):F4}")));
+                        $"  {index + 1}/{configurations.Count} {SearchSpace.Describe(settings)}: validation {training.Trainer(result, 1).SelectionMetric} {trial.Validation:F4}")));
                 }
-                var winner = trials.MaxBy(t => t.Runs.Average(r => r.BestValidation));
-                AnsiConsole.Write(Table(family, trials, winner.Settings));
-                report.Add(Json(family, trials, winner.Settings));
+                var winner = trials.MaxBy(t => t.Validation)!;
+                AnsiConsole.Write(Table(family, trials, winner));
+                report.Add(Json(family, trials, winner));
             }
             if (result.GetValue(json) is { } path)
             {
@@ -91,12 +91,7 @@ internal static class TuneCommand
                     ["selection"] = training.Trainer(result, 1).SelectionMetric,
                     ["families"] = report,
                 };
-                var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-                if (folder is not null)
-                {
-                    Directory.CreateDirectory(folder);
-                }
-                File.WriteAllText(path, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                ResultsReport.WriteDocument(path, document);
                 AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/]");
             }
             return 0;
@@ -104,14 +99,21 @@ internal static class TuneCommand
         return command;
     }
 
-    private static Table Table(string family, IReadOnlyList<(IReadOnlyDictionary<string, string> Settings, IReadOnlyList<ModelRun> Runs)> trials, IReadOnlyDictionary<string, string> winner)
+    /// <summary>One configuration's runs over the folds, and their mean validation score.</summary>
+    private sealed record Trial(IReadOnlyDictionary<string, string> Settings, IReadOnlyList<ModelRun> Runs)
+    {
+        public double Validation { get; } = Runs.Average(r => r.BestValidation);
+    }
+
+    private static Table Table(string family, IReadOnlyList<Trial> trials, Trial winner)
     {
         var table = new Table().Title(Markup.Escape(family)).AddColumns("settings", "validation (mean ± std over folds)", "test AUC", "test GAUC");
-        foreach (var (settings, runs) in trials.OrderByDescending(t => t.Runs.Average(r => r.BestValidation)))
+        foreach (var trial in trials.OrderByDescending(t => t.Validation))
         {
+            var (settings, runs) = (trial.Settings, trial.Runs);
             // Test figures only for the defaults and the winner: the others never reach a test fold.
-            var shown = settings.Count == 0 || ReferenceEquals(settings, winner);
-            var name = SearchSpace.Describe(settings) + (ReferenceEquals(settings, winner) ? " (selected)" : string.Empty);
+            var shown = settings.Count == 0 || trial == winner;
+            var name = SearchSpace.Describe(settings) + (trial == winner ? " (selected)" : string.Empty);
             table.AddRow(
                 Markup.Escape(name),
                 ResultsReport.MeanStd(runs.Select(r => r.BestValidation)),
@@ -121,20 +123,20 @@ internal static class TuneCommand
         return table;
     }
 
-    private static JsonObject Json(string family, IReadOnlyList<(IReadOnlyDictionary<string, string> Settings, IReadOnlyList<ModelRun> Runs)> trials, IReadOnlyDictionary<string, string> winner)
+    private static JsonObject Json(string family, IReadOnlyList<Trial> trials, Trial winner)
     {
         var defaults = trials[0].Runs;
-        var selected = trials.Single(t => ReferenceEquals(t.Settings, winner)).Runs;
+        var selected = winner.Runs;
         var groups = PairedComparison.Match([.. selected.Select(r => r.Outcomes)], [.. defaults.Select(r => r.Outcomes)]);
         return new JsonObject
         {
             ["family"] = family,
-            ["selected"] = SearchSpace.Describe(winner),
+            ["selected"] = SearchSpace.Describe(winner.Settings),
             ["trials"] = new JsonArray([.. trials.Select(t => new JsonObject
             {
                 ["settings"] = new JsonObject([.. t.Settings.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
                 ["validation"] = new JsonArray([.. t.Runs.Select(r => (JsonNode?)ResultsReport.Number(r.BestValidation))]),
-                ["validationMean"] = ResultsReport.Number(t.Runs.Average(r => r.BestValidation)),
+                ["validationMean"] = ResultsReport.Number(t.Validation),
             })]),
             ["test"] = new JsonObject
             {

@@ -154,6 +154,12 @@ internal static class ResultsReport
             ["results"] = results,
             ["comparisons"] = compared,
         };
+        WriteDocument(path, document);
+    }
+
+    /// <summary>Writes <paramref name="document"/> indented to <paramref name="path"/>, creating its folder; shared by every <c>--json</c>.</summary>
+    public static void WriteDocument(string path, JsonNode document)
+    {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaRec.Core.Evaluation;
 using Spectre.Console;
@@ -73,11 +72,6 @@ internal static class TransferReport
             ["settings"] = new JsonArray([.. options.Settings.Select(s => (JsonNode)s)]),
             ["results"] = results,
         };
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-        File.WriteAllText(path, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        ResultsReport.WriteDocument(path, document);
     }
 }

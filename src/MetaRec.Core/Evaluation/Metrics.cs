@@ -100,20 +100,8 @@ public static class Metrics
     }
 
     /// <summary>Mean absolute error. NaN for no examples.</summary>
-    public static double Mae(IReadOnlyList<float> predicted, IReadOnlyList<float> actual)
-    {
-        CheckPair(predicted, actual);
-        if (predicted.Count == 0)
-        {
-            return double.NaN;
-        }
-        double sum = 0;
-        for (var i = 0; i < predicted.Count; i++)
-        {
-            sum += Math.Abs((double)predicted[i] - actual[i]);
-        }
-        return sum / predicted.Count;
-    }
+    public static double Mae(IReadOnlyList<float> predicted, IReadOnlyList<float> actual) =>
+        MeanError(predicted, actual, Math.Abs);
 
     /// <summary>
     /// NDCG@k of one user's list: DCG = Σ_{i&lt;k} gain_i / log2(i + 2) over the items ranked by
@@ -157,21 +145,8 @@ public static class Metrics
     }
 
     /// <summary>Root mean squared error. NaN for no examples.</summary>
-    public static double Rmse(IReadOnlyList<float> predicted, IReadOnlyList<float> actual)
-    {
-        CheckPair(predicted, actual);
-        if (predicted.Count == 0)
-        {
-            return double.NaN;
-        }
-        double sum = 0;
-        for (var i = 0; i < predicted.Count; i++)
-        {
-            var error = (double)predicted[i] - actual[i];
-            sum += error * error;
-        }
-        return Math.Sqrt(sum / predicted.Count);
-    }
+    public static double Rmse(IReadOnlyList<float> predicted, IReadOnlyList<float> actual) =>
+        Math.Sqrt(MeanError(predicted, actual, e => e * e));
 
     /// <summary>
     /// Full-catalogue ranking of one user's positives: every item of <paramref name="scores"/>
@@ -243,6 +218,22 @@ public static class Metrics
             ideal += 1 / Math.Log2(rank + 2);
         }
         return (dcg > 0 ? 1 : 0, dcg / ideal);
+    }
+
+    /// <summary>Mean of <paramref name="loss"/>(predicted − actual); NaN for no examples.</summary>
+    private static double MeanError(IReadOnlyList<float> predicted, IReadOnlyList<float> actual, Func<double, double> loss)
+    {
+        CheckPair(predicted, actual);
+        if (predicted.Count == 0)
+        {
+            return double.NaN;
+        }
+        double sum = 0;
+        for (var i = 0; i < predicted.Count; i++)
+        {
+            sum += loss((double)predicted[i] - actual[i]);
+        }
+        return sum / predicted.Count;
     }
 
     /// <summary>Indices by descending score; OrderByDescending is stable, so ties keep item order.</summary>

@@ -11,7 +11,7 @@ public static class ModelEvaluation
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tasks);
-        return Evaluator.Summarize([.. tasks.Select(task => Outcome(model, task, rankCatalogue: false))]);
+        return Evaluator.Summarize(Outcomes(model, tasks, rankCatalogue: false));
     }
 
     /// <summary>Query probabilities for one user after adapting on its support set.</summary>
@@ -30,31 +30,25 @@ public static class ModelEvaluation
     public static UserOutcome Outcome(IRecModel model, UserTask task, bool rankCatalogue)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return OutcomeOn(model, task, rankCatalogue ? AllItems(model.Catalogue.Schema.ItemCount) : null);
+    }
+
+    /// <summary>Outcomes of every task, in task order; the catalogue's item list is built once for all of them.</summary>
+    public static IReadOnlyList<UserOutcome> Outcomes(IRecModel model, IReadOnlyList<UserTask> tasks, bool rankCatalogue)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tasks);
+        var catalogue = rankCatalogue ? AllItems(model.Catalogue.Schema.ItemCount) : null;
+        return [.. tasks.Select(task => OutcomeOn(model, task, catalogue))];
+    }
+
+    private static UserOutcome OutcomeOn(IRecModel model, UserTask task, int[]? catalogue)
+    {
         ArgumentNullException.ThrowIfNull(task);
         var state = model.Adapt(task);
         var query = model.Score(task.UserFields, state, [.. task.Query.Select(e => e.Item)]);
-        float[]? catalogue = null;
-        if (rankCatalogue)
-        {
-            catalogue = model.Score(task.UserFields, state, AllItems(model.Catalogue.Schema.ItemCount));
-        }
-        return Evaluator.Outcome(task, query, catalogue);
+        return Evaluator.Outcome(task, query, catalogue is null ? null : model.Score(task.UserFields, state, catalogue));
     }
 
-    /// <summary>Outcomes of every task, in task order.</summary>
-    public static IReadOnlyList<UserOutcome> Outcomes(IRecModel model, IReadOnlyList<UserTask> tasks, bool rankCatalogue)
-    {
-        ArgumentNullException.ThrowIfNull(tasks);
-        return [.. tasks.Select(task => Outcome(model, task, rankCatalogue))];
-    }
-
-    private static int[] AllItems(int count)
-    {
-        var items = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            items[i] = i;
-        }
-        return items;
-    }
+    private static int[] AllItems(int count) => [.. Enumerable.Range(0, count)];
 }

@@ -2,6 +2,7 @@ using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
 using MetaRec.Core.Data;
 using MetaRec.Core.MetaLearning;
+using MetaRec.Core.Ranking;
 using MetaRec.Core.Tensors;
 using static TorchSharp.torch;
 
@@ -11,9 +12,11 @@ namespace MetaRec.Plugins.LiMaml;
 /// A LiMAML model. Training is MAML on the meta block (first order by default). A user's state
 /// is the meta embedding: adapt the meta block on the user's recent interactions, run it once,
 /// keep its output and drop the adapted weights. Scoring needs only that vector and the global
-/// block; a user without one is scored with the meta-initialised block (cold start).
+/// block; a user without one is scored with the meta-initialised block (cold start). Ranking the
+/// whole catalogue runs the global block in managed SIMD code over the item side of fc1, kept per
+/// set of weights (<see cref="ReluMlpTail"/>), instead of through libtorch.
 /// </summary>
-internal sealed class LiMamlModel : IRecModel
+internal sealed class LiMamlModel : IRecModel, ICatalogueRanker
 {
     public const string FamilyName = "limaml";
 
@@ -23,6 +26,7 @@ internal sealed class LiMamlModel : IRecModel
     private readonly string[] _metaBlock;
     private readonly Lock _itemSideGate = new();
     private Tensor? _itemSide;
+    private ReluMlpTail? _tail;
 
     public LiMamlModel(LiMamlSettings settings, Catalogue catalogue)
     {
@@ -95,6 +99,49 @@ internal sealed class LiMamlModel : IRecModel
         return sigmoid(LiMamlNetwork.GlobalFromItemSide(embedding, rows, weights)).ToFloatArray();
     }
 
+    public CatalogueRanking Rank(int[] userFields, UserState? state, int depth, IReadOnlySet<int>? excluded)
+    {
+        ArgumentNullException.ThrowIfNull(userFields);
+        Catalogue.CheckUser(userFields, [], "(ranked user)");
+        if (state is not null && state.Values.Length != _settings.EmbeddingSize)
+        {
+            throw new ArgumentException($"meta embedding has {state.Values.Length} floats; this model's has {_settings.EmbeddingSize}", nameof(state));
+        }
+        return Tail().Top(state?.Values ?? ColdEmbedding(userFields), depth, excluded);
+    }
+
+    private float[] ColdEmbedding(int[] userFields)
+    {
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
+        return _network.MetaEmbedding(TaskTensors.ForScoring(userFields, [0]), weights).reshape(-1).ToFloatArray();
+    }
+
+    /// <summary>The global block as managed arrays for <see cref="Rank"/>, built once per set of weights.</summary>
+    private ReluMlpTail Tail()
+    {
+        lock (_itemSideGate)
+        {
+            if (_tail is null)
+            {
+                using var scope = NewDisposeScope();
+                using var inference = inference_mode();
+                var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
+                var w1 = weights["fc1_weight"];
+                _tail = new ReluMlpTail(
+                    _network.CatalogueItemSide(weights).ToFloatArray(),
+                    Catalogue.Schema.ItemCount,
+                    w1.narrow(0, 0, _settings.EmbeddingSize).contiguous().ToFloatArray(),
+                    weights["fc2_weight"].ToFloatArray(),
+                    weights["fc2_bias"].ToFloatArray(),
+                    weights["out_weight"].ToFloatArray(),
+                    weights["out_bias"].ToFloatArray()[0]);
+            }
+            return _tail;
+        }
+    }
+
     /// <summary>The catalogue's item side of fc1, computed once per set of weights (see <see cref="LiMamlNetwork.CatalogueItemSide"/>).</summary>
     private Tensor ItemSide(IReadOnlyDictionary<string, Tensor> weights)
     {
@@ -111,6 +158,7 @@ internal sealed class LiMamlModel : IRecModel
         {
             _itemSide?.Dispose();
             _itemSide = null;
+            _tail = null;
         }
     }
 

@@ -144,6 +144,35 @@ public sealed class LiMamlTests
     }
 
     [Fact]
+    public void Ranking_the_catalogue_equals_sorting_its_scores_and_follows_training()
+    {
+        using var model = _family.Create(_catalogue, new Dictionary<string, string> { ["outer_lr"] = "0.01" }, seed: 2);
+        model.Train(SyntheticTasks.Tasks(_catalogue, 8), TrainStage.Offline);
+        var ranker = Assert.IsAssignableFrom<ICatalogueRanker>(model);
+        var user = SyntheticTasks.Tasks(_catalogue, 1)[0];
+        var items = Enumerable.Range(0, _catalogue.Schema.ItemCount).ToArray();
+
+        foreach (var state in new[] { model.Adapt(user), null })
+        {
+            var scores = model.Score(user.UserFields, state, items);
+            var excluded = items.OrderByDescending(i => scores[i]).Take(2).ToHashSet();
+            var expected = items.Where(i => !excluded.Contains(i)).OrderByDescending(i => scores[i]).Take(10).ToArray();
+
+            var ranking = ranker.Rank(user.UserFields, state, 10, excluded);
+
+            Assert.Equal(expected, ranking.Rows);
+            Assert.All(ranking.Rows.Zip(ranking.Scores), pair => Assert.Equal(scores[pair.First], pair.Second, 1e-5));
+        }
+
+        // Training changes the weights: the ranking is rebuilt from the new ones.
+        var before = ranker.Rank(user.UserFields, null, 5, null).Scores;
+        model.Train(SyntheticTasks.Tasks(_catalogue, 8), TrainStage.Offline);
+        var after = model.Score(user.UserFields, null, [.. ranker.Rank(user.UserFields, null, 5, null).Rows]);
+        Assert.Equal(after, ranker.Rank(user.UserFields, null, 5, null).Scores, (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.NotEqual(before, after);
+    }
+
+    [Fact]
     public void There_is_no_online_stage()
     {
         using var model = _family.Create(_catalogue, new Dictionary<string, string>(), seed: 2);

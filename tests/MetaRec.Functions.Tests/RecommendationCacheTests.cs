@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using MetaRec.Functions.Serving;
 using MetaRec.Storage;
@@ -154,6 +156,35 @@ public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFix
         {
             Assert.Equal(Items(reference).Take(k), Items(answer));
         }
+    }
+
+    [Fact]
+    public async Task A_personalized_list_is_the_users_scores_over_the_whole_catalogue_sorted_without_seen_items()
+    {
+        // The list comes from the model's catalogue ranker (managed SIMD); /api/score goes through
+        // libtorch. Both must give the same items, in the same order, with the same scores.
+        await RegisterInFolderAsync();
+        var all = TrainedModels.Dataset.ItemIds;
+        await using var app = FunctionAppFactory.Folder(Folder, new Dictionary<string, string> { ["MetaRec:Scoring:MaxCandidates"] = $"{all.Count}" });
+        using var client = app.Authorized();
+        await EndToEndTests.WaitReadyAsync(client);
+        string[] seen = [all[10], all[20], all[30]];
+        for (var i = 0; i < seen.Length; i++)
+        {
+            await PostEventAsync(client, $"s-{i}", "sorter", seen[i], Stamp + i);
+        }
+        var listed = await RecommendWhenAsync(client, "sorter", a => a.GetProperty("recentInteractions").GetInt32() == 3 && Watermark(a) is not null);
+        var stateAt = Watermark(listed);
+
+        var response = await client.PostAsJsonAsync("/api/score", new { userId = "sorter", itemIds = all });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var scored = await response.Content.ReadFromJsonAsync<JsonElement>(Json);
+        Assert.Equal(stateAt, Watermark(scored)); // the same user state answered both
+        var expected = Items(scored).Where(i => !seen.Contains(i.Id)).OrderByDescending(i => i.Score).Take(10).ToList();
+
+        var got = Items(await RecommendAsync(client, "sorter"));
+        Assert.Equal(expected.Select(i => i.Id), got.Select(i => i.Id));
+        Assert.All(expected.Zip(got), pair => Assert.Equal(pair.First.Score, pair.Second.Score, 1e-5));
     }
 
     [Fact]

@@ -86,8 +86,7 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
             return Result(user, model, stored, cached.Take(model, k)) with { RecentInteractions = window?.Events.Count, Cached = true };
         }
         var seen = Seen(model, window);
-        var scores = await gate.RunAsync(() => model.Model.Score(model.ColdUserFields, new UserState(stored.Values), model.AllItems), cancellation).ConfigureAwait(false);
-        var ranking = TopK(scores, cache.Depth(k), seen);
+        var ranking = await gate.RunAsync(() => Rank(model, new UserState(stored.Values), cache.Depth(k), seen), cancellation).ConfigureAwait(false);
         cache.Add(key, ranking);
         return Result(user, model, stored, ranking.Take(model, k)) with { RecentInteractions = window?.Events.Count };
     }
@@ -116,6 +115,17 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
             }
         }
         return seen;
+    }
+
+    /// <summary>The user's best <paramref name="depth"/> rows: through the model's own catalogue ranker where it has one, else every item's score and a selection.</summary>
+    private static RankingPrefix Rank(ServedModel model, UserState state, int depth, HashSet<int>? seen)
+    {
+        if (model.Model is ICatalogueRanker ranker)
+        {
+            var top = ranker.Rank(model.ColdUserFields, state, depth, seen);
+            return new RankingPrefix(top.Rows, top.Scores, top.Rows.Length < depth);
+        }
+        return TopK(model.Model.Score(model.ColdUserFields, state, model.AllItems), depth, seen);
     }
 
     private static RankingPrefix TopK(float[] scores, int depth, HashSet<int>? seen)

@@ -38,8 +38,8 @@ internal static class LiMamlBench
     /// <summary>Refresh at support 50 with 3 inner steps: median target (ms).</summary>
     public const double RefreshTargetMs = 2;
 
-    /// <summary>Full-catalogue top-10: median target (ms).</summary>
-    public const double TopTargetMs = 2;
+    /// <summary>Full-catalogue top-10 through the catalogue ranker: median target (ms).</summary>
+    public const double TopTargetMs = 1;
 
     public static int Run(BenchSettings settings, CancellationToken cancellation)
     {
@@ -86,6 +86,7 @@ internal static class LiMamlBench
         }
         list.Add(new LiMamlComparison(ScoreName, serving.Score.MedianMs, peer.Score.MedianMs));
         list.Add(new LiMamlComparison(TopName, serving.CatalogueTop.MedianMs, peer.CatalogueTop.MedianMs));
+        list.Add(new LiMamlComparison(RankName, serving.CatalogueRank.MedianMs, peer.CatalogueTop.MedianMs));
         return list;
     }
 
@@ -98,9 +99,9 @@ internal static class LiMamlBench
             $"{F(refresh.Refresh.MedianMs, 3)} ms (p95 {F(refresh.Refresh.P95Ms, 3)})",
             refresh.Refresh.MedianMs <= RefreshTargetMs));
         targets.Add(new TargetCheck(
-            $"full-catalogue top-{LiMamlShape.Top} ≤ {F(TopTargetMs, 0)} ms median ({LiMamlShape.Items:N0} items)",
-            $"{F(serving.CatalogueTop.MedianMs, 3)} ms (p95 {F(serving.CatalogueTop.P95Ms, 3)})",
-            serving.CatalogueTop.MedianMs <= TopTargetMs));
+            $"full-catalogue top-{LiMamlShape.Top} ≤ {F(TopTargetMs, 0)} ms median ({LiMamlShape.Items:N0} items, catalogue ranker)",
+            $"{F(serving.CatalogueRank.MedianMs, 3)} ms (p95 {F(serving.CatalogueRank.P95Ms, 3)}; {F(serving.CatalogueTop.MedianMs / serving.CatalogueRank.MedianMs, 1)}× faster than scoring through libtorch)",
+            serving.CatalogueRank.MedianMs <= TopTargetMs));
         if (comparisons.Count > 0)
         {
             var worst = comparisons.MinBy(c => c.Speedup)!;
@@ -133,6 +134,7 @@ internal static class LiMamlBench
         }
         Row(table, ScoreName, s.Score, results.Peer?.Score);
         Row(table, TopName, s.CatalogueTop, results.Peer?.CatalogueTop);
+        Row(table, RankName, s.CatalogueRank, results.Peer?.CatalogueTop);
         console.Write(table);
         var profile = BenchTables.NewTable("Breakdown (TorchSharp, same shapes, random weights; ms)", "part", "median", "p95");
         foreach (var part in results.Profile)
@@ -162,7 +164,9 @@ internal static class LiMamlBench
 
     private static string ScoreName => $"score {LiMamlShape.Candidates} candidates (cached embedding)";
 
-    private static string TopName => $"top-{LiMamlShape.Top} of {LiMamlShape.Items:N0} items (cached embedding)";
+    private static string TopName => $"top-{LiMamlShape.Top} of {LiMamlShape.Items:N0} items (cached embedding), Score through libtorch";
+
+    private static string RankName => $"top-{LiMamlShape.Top} of {LiMamlShape.Items:N0} items (cached embedding), catalogue ranker";
 
     private static string RefreshName(RefreshResult r) => $"refresh support {r.Support}, {r.InnerSteps} inner steps";
 

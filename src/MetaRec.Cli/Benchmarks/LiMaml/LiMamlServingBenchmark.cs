@@ -10,9 +10,10 @@ internal sealed record RefreshResult(int Support, int InnerSteps, TimingSummary 
 /// <param name="MeasuredStateBytes">Bytes of the state <see cref="IRecModel.Adapt"/> returned.</param>
 /// <param name="Refresh">One entry per support size × inner steps.</param>
 /// <param name="Score">Scoring <see cref="LiMamlShape.Candidates"/> candidates with the cached embedding.</param>
-/// <param name="CatalogueTop">Scoring every item and selecting the top <see cref="LiMamlShape.Top"/>.</param>
+/// <param name="CatalogueTop">Scoring every item through libtorch and selecting the top <see cref="LiMamlShape.Top"/>.</param>
+/// <param name="CatalogueRank">The same top <see cref="LiMamlShape.Top"/> from <see cref="ICatalogueRanker.Rank"/> (managed SIMD): what serving runs.</param>
 internal sealed record LiMamlServing(
-    long UserStateBytes, int MeasuredStateBytes, IReadOnlyList<RefreshResult> Refresh, TimingSummary Score, TimingSummary CatalogueTop);
+    long UserStateBytes, int MeasuredStateBytes, IReadOnlyList<RefreshResult> Refresh, TimingSummary Score, TimingSummary CatalogueTop, TimingSummary CatalogueRank);
 
 /// <summary>
 /// The LiMAML serving shape: a catalogue of ml-latest-small's size (9,742 items, 20 multi-hot
@@ -99,6 +100,7 @@ internal static class LiMamlServingBenchmark
             }
             var score = new double[repeats];
             var top = new double[repeats];
+            var rank = new double[repeats];
             var stateBytes = 0;
             var targetModel = Array.IndexOf(LiMamlShape.InnerSteps, LiMamlShape.TargetSteps);
             var targetSupport = Array.IndexOf(LiMamlShape.Supports, LiMamlShape.TargetSupport);
@@ -142,10 +144,19 @@ internal static class LiMamlServingBenchmark
                 {
                     throw new InvalidOperationException($"top-{LiMamlShape.Top} selection returned {best.Length} items");
                 }
+                var ranker = (ICatalogueRanker)scorer;
+                begin = time.GetTimestamp();
+                var managed = ranker.Rank(fields, cached, LiMamlShape.Top, null);
+                var rankedManaged = time.GetElapsedTime(begin).TotalMilliseconds;
+                if (managed.Rows[0] != best[0])
+                {
+                    throw new InvalidOperationException($"the catalogue ranker's best item {managed.Rows[0]} differs from the scores' best {best[0]}");
+                }
                 if (timed >= 0)
                 {
                     score[timed] = scored;
                     top[timed] = ranked;
+                    rank[timed] = rankedManaged;
                 }
             }
             var results = new List<RefreshResult>();
@@ -156,7 +167,7 @@ internal static class LiMamlServingBenchmark
                     results.Add(new RefreshResult(LiMamlShape.Supports[s], LiMamlShape.InnerSteps[m], TimingSummary.From(refresh[m, s])));
                 }
             }
-            return new LiMamlServing(models[targetModel].Info.UserStateBytes, stateBytes, results, TimingSummary.From(score), TimingSummary.From(top));
+            return new LiMamlServing(models[targetModel].Info.UserStateBytes, stateBytes, results, TimingSummary.From(score), TimingSummary.From(top), TimingSummary.From(rank));
         }
         finally
         {

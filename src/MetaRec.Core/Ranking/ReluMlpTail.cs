@@ -113,6 +113,9 @@ public sealed class ReluMlpTail
 
     public int Items { get; }
 
+    /// <summary>The inner loop in use: Vector512, Vector256 or Scalar.</summary>
+    public string Kernel => _kernel.ToString();
+
     public int Hidden1 { get; }
 
     /// <summary>Floats in a user's input.</summary>

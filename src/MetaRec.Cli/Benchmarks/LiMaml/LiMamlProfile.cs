@@ -1,4 +1,6 @@
 using MetaRec.Core.MetaLearning;
+using MetaRec.Core.Ranking;
+using MetaRec.Core.Tensors;
 using static TorchSharp.torch;
 
 namespace MetaRec.Cli.Benchmarks.LiMaml;
@@ -42,6 +44,8 @@ internal static class LiMamlProfile
         var warmup = bench.Warmup;
         var repeats = bench.PerUserRepeats;
         var scores = new float[LiMamlShape.Items];
+        var tail = new ReluMlpTail(itemSide.ToFloatArray(), LiMamlShape.Items, userWeight.contiguous().ToFloatArray(), w2.ToFloatArray(), b2.ToFloatArray(), w3.ToFloatArray(), b3.ToFloatArray()[0]);
+        var userInput = embedding.ToFloatArray();
         return
         [
             new("TaskTensors.ForScoring for 9,742 items (managed Example list -> tensors)", Timing.Measure(time, warmup, repeats, _ =>
@@ -66,6 +70,7 @@ internal static class LiMamlProfile
                 h = nn.functional.relu(h.matmul(w2).add(b2));
                 scores = sigmoid(h.matmul(w3).add(b3)).reshape(-1).data<float>().ToArray();
             })),
+            new($"catalogue ranker: fc2 over the active fc1 units and top-10 in managed code ({tail.Kernel})", Timing.Measure(time, warmup, repeats, _ => tail.Top(userInput, LiMamlShape.Top, null))),
             new("top-10 partial selection over 9,742 floats (managed)", Timing.Measure(time, warmup, repeats, _ => TopK.Select(scores, LiMamlShape.Top))),
             new("TaskTensors.Support for one user, support 50", Timing.Measure(time, warmup, repeats, _ =>
             {

@@ -39,9 +39,21 @@ internal sealed record MachineInfo(
     }
 }
 
-/// <summary>TorchSharp against the PyTorch peer on one configuration.</summary>
-internal sealed record PeerComparison(string Family, int InnerSteps, bool FirstOrder, double TorchSharpTasksPerSecond, double PytorchTasksPerSecond)
+/// <summary>TorchSharp against the faster of the PyTorch peer's variants on one configuration.</summary>
+/// <param name="Family">Model family.</param>
+/// <param name="InnerSteps">Inner SGD steps.</param>
+/// <param name="FirstOrder">First-order MAML.</param>
+/// <param name="TorchSharpTasksPerSecond">TorchSharp median tasks per second.</param>
+/// <param name="BatchedTasksPerSecond">The batched-over-tasks peer's median tasks per second; null when it did not run.</param>
+/// <param name="LoopedTasksPerSecond">The looped-over-tasks peer's median tasks per second; null when it did not run.</param>
+internal sealed record PeerComparison(
+    string Family, int InnerSteps, bool FirstOrder, double TorchSharpTasksPerSecond, double? BatchedTasksPerSecond, double? LoopedTasksPerSecond)
 {
+    /// <summary>The faster variant's tasks per second: the one the ratio is taken against.</summary>
+    public double PytorchTasksPerSecond => Math.Max(BatchedTasksPerSecond ?? 0, LoopedTasksPerSecond ?? 0);
+
+    public string FasterVariant => (LoopedTasksPerSecond ?? 0) > (BatchedTasksPerSecond ?? 0) ? PeerResult.Looped : PeerResult.Batched;
+
     public double Ratio => TorchSharpTasksPerSecond / PytorchTasksPerSecond;
 }
 

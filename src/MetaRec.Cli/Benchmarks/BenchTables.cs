@@ -19,7 +19,10 @@ internal static class BenchTables
         console.Write(Serving(results));
         console.Write(Floor(results));
         console.MarkupLine(results.Peer is { } peer
-            ? Markup.Escape($"PyTorch peer: torch {peer.TorchVersion}, {peer.Threads} threads, Python {peer.Python}; its 1024³ matmul: {Format(peer.MatmulGflops, 1)} GFLOP/s")
+            ? Markup.Escape(
+                $"PyTorch peer: torch {peer.TorchVersion}, {peer.Threads} threads, Python {peer.Python}; " +
+                $"BLAS: {peer.Blas?.Describe() ?? "not reported"}; " +
+                $"1024³ matmul: peer {Format(peer.MatmulGflops, 1)} GFLOP/s, TorchSharp {Format(results.Matmul.Gflops, 1)} GFLOP/s")
             : $"[yellow]PyTorch peer unavailable:[/] {Markup.Escape(results.PeerFailure ?? "unknown reason")}");
         console.Write(Targets(results));
     }
@@ -27,7 +30,8 @@ internal static class BenchTables
     private static Table Training(BenchResults results)
     {
         var table = NewTable($"Meta-training throughput, {MeluShape.TasksPerStep} tasks/step, support {MeluShape.Support}, query {MeluShape.Query}, MLP {MeluShape.InputWidth}-{MeluShape.Hidden1}-{MeluShape.Hidden2}-1",
-            "family", "inner", "order", "step ms (median)", "step ms (p95)", "tasks/s (median)", "tasks/s (p95)", "PyTorch tasks/s", "TorchSharp / PyTorch");
+            "family", "inner", "order", "step ms (median)", "step ms (p95)", "tasks/s (median)", "tasks/s (p95)",
+            "PyTorch batched tasks/s", "PyTorch looped tasks/s", "TorchSharp / faster PyTorch");
         foreach (var r in results.Training)
         {
             var peer = results.Comparisons.FirstOrDefault(c => c.Family == r.Family && c.InnerSteps == r.InnerSteps && c.FirstOrder == r.FirstOrder);
@@ -35,8 +39,9 @@ internal static class BenchTables
                 r.Family, Format(r.InnerSteps), r.FirstOrder ? "first" : "second",
                 Format(r.Step.MedianMs, 2), Format(r.Step.P95Ms, 2),
                 Format(r.TasksPerSecondMedian, 0), Format(r.TasksPerSecondP95, 0),
-                peer is null ? "-" : Format(peer.PytorchTasksPerSecond, 0),
-                peer is null ? "-" : $"{Format(peer.Ratio, 2)}×");
+                peer?.BatchedTasksPerSecond is { } batched ? Format(batched, 0) : "-",
+                peer?.LoopedTasksPerSecond is { } looped ? Format(looped, 0) : "-",
+                peer is null ? "-" : $"{Format(peer.Ratio, 2)}× ({peer.FasterVariant})");
         }
         return table;
     }

@@ -53,7 +53,7 @@ internal static class PeerProcess
             start.ArgumentList.Add(argument);
         }
         // OpenMP and BLAS pools size themselves from these before torch.set_num_threads runs.
-        foreach (var variable in new[] { "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS" })
+        foreach (var variable in new[] { "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS" })
         {
             start.Environment[variable] = Invariant(threads);
         }

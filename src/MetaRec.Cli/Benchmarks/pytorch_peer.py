@@ -3,24 +3,33 @@
 
 Same network as the MetaRec embedding-MLP families (item embedding, genre projection averaged
 over an item's genres, one embedding per user field, concatenated -> fc1 -> ReLU -> fc2 ->
-ReLU -> out + user bias, weights stored (in, out)), same shapes, same step: tasks of a batch
-are vectorised (adaptive weights get a leading task dimension, matmul on them is a bmm), the
-inner loop is SGD on the summed per-task support losses through
-torch.autograd.grad(create_graph=not first_order), the outer step is Adam on the mean query
-loss over every parameter. Each timed step also builds the padded batch tensors from Python
-lists, as the TorchSharp step builds them from managed lists.
+ReLU -> out + user bias, weights stored (in, out)), same shapes, same step, in two variants:
 
-Configurations are interleaved, one step of each per round. Prints one JSON object on stdout:
-torch version, threads, the 1024^3 matmul rate and, per configuration, step time median / p95
-and tasks per second at both.
+- batched: tasks of a batch are vectorised (adaptive weights get a leading task dimension,
+  matmul on them is a bmm), the inner loop is SGD on the summed per-task support losses;
+- looped: a Python loop over the tasks, each adapted on its own support set, the way most MAML
+  code is written.
+
+Both take the inner gradients through torch.autograd.grad(create_graph=not first_order) and an
+Adam outer step on the mean query loss over every parameter. Each timed step also builds its
+batch tensors from Python lists, as the TorchSharp step builds them from managed lists.
+
+Configurations (and variants) are interleaved, one step of each per round. Prints one JSON
+object on stdout: torch version, threads, the BLAS torch calls (library, version, threads,
+environment), the 1024^3 matmul rate and, per configuration and variant, step time median /
+p95 and tasks per second at both.
 """
 
 import argparse
+import ctypes
 import json
 import math
+import os
 import platform
 import random
+import re
 import statistics
+import subprocess
 import time
 
 import torch
@@ -44,6 +53,11 @@ FAMILIES = {
 
 DISTINCT_BATCHES = 8
 
+VARIANTS = ["batched", "looped"]
+
+# Thread settings of the BLAS and OpenMP pools, recorded with the report.
+THREAD_VARIABLES = ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"]
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -60,6 +74,8 @@ def parse_args():
     parser.add_argument("--genres", type=int, default=18)
     parser.add_argument("--user-fields", default="7,2,21")
     parser.add_argument("--outer-lr", type=float, default=1e-3)
+    parser.add_argument("--variant", choices=VARIANTS + ["both"], default="both",
+                        help="batched over tasks (bmm), looped over tasks, or both interleaved")
     args = parser.parse_args()
     if args.threads < 1 or args.repeats < 1 or args.warmup < 0:
         parser.error("--threads and --repeats must be >= 1, --warmup >= 0")
@@ -167,7 +183,7 @@ def task_losses(logits, labels, mask):
     return (per_example * mask).sum(1) / mask.sum(1).clamp_min(1)
 
 
-def meta_step(params, optimizer, features, field_count, batch, adaptive, inner_steps, inner_lr, first_order):
+def batched_step(params, optimizer, features, field_count, batch, adaptive, inner_steps, inner_lr, first_order):
     """One outer step: adapt every task on its support set, Adam on the mean query loss."""
     s_items, s_labels, s_mask, s_fields = padded(batch, 1)
     q_items, q_labels, q_mask, q_fields = padded(batch, 2)
@@ -189,6 +205,32 @@ def meta_step(params, optimizer, features, field_count, batch, adaptive, inner_s
     return query_loss.item()
 
 
+def looped_step(params, optimizer, features, field_count, batch, adaptive, inner_steps, inner_lr, first_order):
+    """One outer step, one task at a time: adapt each task's own copy of the adaptive weights on
+    its support set, sum the query losses, Adam on their mean."""
+    total = 0
+    for task in batch:
+        s_items, s_labels, s_mask, s_fields = padded([task], 1)
+        q_items, q_labels, q_mask, q_fields = padded([task], 2)
+        fast = dict(params)
+        encoded = encode(fast, features, s_items, s_fields, field_count)
+        for _ in range(inner_steps):
+            loss = task_losses(decode(encoded, fast), s_labels, s_mask).sum()
+            inputs = [fast[name] for name in adaptive]
+            grads = torch.autograd.grad(loss, inputs, retain_graph=True, create_graph=not first_order)
+            for name, weight, grad in zip(adaptive, inputs, grads):
+                fast[name] = weight - inner_lr * (grad if not first_order else grad.detach())
+        total = total + task_losses(decode(encode(fast, features, q_items, q_fields, field_count), fast), q_labels, q_mask).sum()
+    query_loss = total / len(batch)
+    optimizer.zero_grad()
+    query_loss.backward()
+    optimizer.step()
+    return query_loss.item()
+
+
+STEPS = {"batched": batched_step, "looped": looped_step}
+
+
 def matmul_probe(size, repeats):
     """Median milliseconds of a size^3 float32 matmul (2 warm-up runs)."""
     a, b = torch.randn(size, size), torch.randn(size, size)
@@ -200,6 +242,55 @@ def matmul_probe(size, repeats):
             if i >= 2:
                 samples.append((time.perf_counter() - start) * 1e3)
     return statistics.median(samples)
+
+
+def blas_report():
+    """The BLAS this process has loaded (call after a matmul): the file behind libblas.so.3, its
+    Debian package and version, the library's own configuration and thread count, torch's
+    build-time BLAS_INFO and the thread variables."""
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        mapped = sorted({line.split()[-1] for line in maps
+                         if line.rstrip().endswith(".so") or ".so." in line.split()[-1]})
+    loaded = [path for path in mapped if any(k in os.path.basename(path) for k in ("blas", "blis", "mkl"))]
+    library = next((path for path in loaded if os.path.basename(path).startswith("libblas.so")), None)
+    config = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+    report = {
+        "library": library,
+        "real_path": os.path.realpath(library) if library else None,
+        "package": None,
+        "version": None,
+        "threads": None,
+        "loaded": loaded,
+        "torch_blas_info": config.group(1) if config else None,
+        "environment": {name: os.environ[name] for name in THREAD_VARIABLES if name in os.environ},
+    }
+    if library:
+        report["package"] = debian_package(library)
+        handle = ctypes.CDLL(library)
+        # OpenBLAS and BLIS say what they are; the reference BLAS has no such call.
+        if hasattr(handle, "openblas_get_config"):
+            handle.openblas_get_config.restype = ctypes.c_char_p
+            report["version"] = handle.openblas_get_config().decode()
+            report["threads"] = handle.openblas_get_num_threads()
+        elif hasattr(handle, "bli_info_get_version_str"):
+            handle.bli_info_get_version_str.restype = ctypes.c_char_p
+            report["version"] = "BLIS " + handle.bli_info_get_version_str().decode()
+            report["threads"] = handle.bli_thread_get_num_threads()
+    return report
+
+
+def debian_package(path):
+    """'package version' of the Debian package that owns path (or its target), else None."""
+    for candidate in (path, os.path.realpath(path)):
+        try:
+            owner = subprocess.run(["dpkg-query", "-S", candidate], capture_output=True, text=True, check=True)
+            package = owner.stdout.split(":")[0].strip()
+            version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package],
+                                     capture_output=True, text=True, check=True).stdout.strip()
+            return f"{package} {version}"
+        except (OSError, subprocess.CalledProcessError):
+            continue
+    return None
 
 
 def percentile95(samples):
@@ -215,29 +306,32 @@ def main():
     features = catalogue(args.items, args.genres, rng)
     tasks = users(DISTINCT_BATCHES * args.tasks, features, args.user_fields, args.support, args.query, rng)
     batches = [tasks[i:i + args.tasks] for i in range(0, len(tasks), args.tasks)]
+    variants = VARIANTS if args.variant == "both" else [args.variant]
     # Configurations are interleaved (one step of each per round), as in `metarec bench`.
     runs = []
     for family, inner_steps, first_order in CASES:
         adaptive, inner_lr = FAMILIES[family]
-        torch.manual_seed(1)
-        params = parameters(args, args.genres)
-        runs.append((family, inner_steps, first_order, adaptive, inner_lr, params,
-                     torch.optim.Adam(params.values(), lr=args.outer_lr), []))
+        for variant in variants:
+            torch.manual_seed(1)
+            params = parameters(args, args.genres)
+            runs.append((variant, family, inner_steps, first_order, adaptive, inner_lr, params,
+                         torch.optim.Adam(params.values(), lr=args.outer_lr), []))
     for i in range(args.warmup + args.repeats):
         batch = batches[i % len(batches)]
-        for family, inner_steps, first_order, adaptive, inner_lr, params, optimizer, samples in runs:
+        for variant, family, inner_steps, first_order, adaptive, inner_lr, params, optimizer, samples in runs:
             start = time.perf_counter()
-            loss = meta_step(params, optimizer, features, len(args.user_fields), batch,
-                             adaptive, inner_steps, inner_lr, first_order)
+            loss = STEPS[variant](params, optimizer, features, len(args.user_fields), batch,
+                                  adaptive, inner_steps, inner_lr, first_order)
             elapsed = (time.perf_counter() - start) * 1e3
             if not math.isfinite(loss):
-                raise RuntimeError(f"{family} diverged (loss {loss})")
+                raise RuntimeError(f"{family} ({variant}) diverged (loss {loss})")
             if i >= args.warmup:
                 samples.append(elapsed)
     results = []
-    for family, inner_steps, first_order, _, _, _, _, samples in runs:
+    for variant, family, inner_steps, first_order, _, _, _, _, samples in runs:
         median, p95 = statistics.median(samples), percentile95(samples)
         results.append({
+            "variant": variant,
             "family": family,
             "inner_steps": inner_steps,
             "first_order": first_order,
@@ -252,6 +346,7 @@ def main():
         "torch_version": torch.__version__,
         "threads": torch.get_num_threads(),
         "python": platform.python_version(),
+        "blas": blas_report(),
         "matmul_gflops": 2 * 1024 ** 3 / (matmul_ms * 1e6),
         "results": results,
     }))

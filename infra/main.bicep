@@ -198,6 +198,7 @@ var appSettings = {
   MetaRec__Scoring__MaxCandidates: '1000'
   MetaRec__Scoring__Concurrency: '0'
   MetaRec__Scoring__CacheCapacity: '100000'
+  MetaRec__Scoring__CacheMaxAge: '00:00:05'
   MetaRec__Scoring__ResultCacheCapacity: '100000'
   MetaRec__Interactions__WindowSize: '100'
   MetaRec__Interactions__PositiveRating: '4'

@@ -49,7 +49,7 @@ public static class AppServices
             return catalog;
         });
         services.AddSingleton(_ => settings.Storage.CreateRegistry());
-        services.AddSingleton<IEmbeddingStore>(_ => new CachedEmbeddingStore(settings.Storage.CreateEmbeddingStore(), settings.Scoring.CacheCapacity));
+        services.AddSingleton<IEmbeddingStore>(provider => new CachedEmbeddingStore(settings.Storage.CreateEmbeddingStore(), settings.Scoring.CacheCapacity, settings.Scoring.CacheMaxAge, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => settings.Storage.CreateInteractionLog());
         services.AddSingleton(_ => settings.Storage.CreateWindowStore());
         services.AddSingleton<ActiveModelProvider>();

@@ -89,8 +89,15 @@ public sealed class ScoringOptions
     /// <summary>Model calls (scoring and refresh) running at once; each uses one libtorch thread. 0: one per core.</summary>
     public int Concurrency { get; set; }
 
-    /// <summary>Users whose state stays in memory (LRU).</summary>
+    /// <summary>Users whose state stays in memory (least recently used dropped first).</summary>
     public int CacheCapacity { get; set; } = 100_000;
+
+    /// <summary>
+    /// Longest a user's state is served from this instance's memory before it is read from the
+    /// store again: the bound on how long a state another instance wrote (events it applied) can
+    /// go unseen here.
+    /// </summary>
+    public TimeSpan CacheMaxAge { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Personalized recommendation lists kept in memory (LRU); 0 turns the result cache off.</summary>
     public int ResultCacheCapacity { get; set; } = 100_000;
@@ -100,6 +107,10 @@ public sealed class ScoringOptions
         Positive(MaxK, "MetaRec:Scoring:MaxK");
         Positive(MaxCandidates, "MetaRec:Scoring:MaxCandidates");
         Positive(CacheCapacity, "MetaRec:Scoring:CacheCapacity");
+        if (CacheMaxAge <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"MetaRec:Scoring:CacheMaxAge must be positive, not {CacheMaxAge}", nameof(CacheMaxAge));
+        }
         if (ResultCacheCapacity < 0)
         {
             throw new ArgumentException($"MetaRec:Scoring:ResultCacheCapacity must be 0 (off) or more, not {ResultCacheCapacity}", nameof(ResultCacheCapacity));

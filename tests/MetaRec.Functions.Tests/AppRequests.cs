@@ -29,6 +29,10 @@ internal static class AppRequests
         return await response.Content.ReadFromJsonAsync<JsonElement>(Json);
     }
 
+    /// <summary>The watermark of the state an answer was scored with; null for a cold user.</summary>
+    public static long? Watermark(JsonElement answer) =>
+        answer.GetProperty("watermark").ValueKind == JsonValueKind.Null ? null : answer.GetProperty("watermark").GetInt64();
+
     /// <summary>Asks for the user's recommendations until <paramref name="done"/> holds for an answer (30 s at most).</summary>
     public static async Task<JsonElement> RecommendWhenAsync(HttpClient client, string user, Func<JsonElement, bool> done)
     {

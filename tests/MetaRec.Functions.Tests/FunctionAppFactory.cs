@@ -14,22 +14,33 @@ public sealed class FunctionAppFactory(IReadOnlyDictionary<string, string> setti
 {
     public const string ApiKey = "test-key-0123456789";
 
-    /// <summary>The app against Azurite: registry, windows and log in Blob, states in Table, the standalone trigger on a Storage queue.</summary>
-    public static FunctionAppFactory Azurite(string connectionString, string container, string trigger = "queue") => new(new Dictionary<string, string>
+    /// <summary>
+    /// The app against Azurite: registry, windows and log in Blob, states in Table, the standalone
+    /// trigger on a Storage queue; <paramref name="settings"/> added or overriding.
+    /// </summary>
+    public static FunctionAppFactory Azurite(string connectionString, string container, string trigger = "queue", IReadOnlyDictionary<string, string>? settings = null)
     {
-        ["MetaRec:Family"] = "limaml",
-        ["MetaRec:Storage:Backend"] = "azure",
-        ["MetaRec:Storage:ConnectionString"] = connectionString,
-        ["MetaRec:Storage:Container"] = container,
-        ["MetaRec:Storage:Table"] = Storage(connectionString, container).Table,
-        ["MetaRec:Standalone:Trigger"] = trigger,
-        ["MetaRec:Standalone:QueueName"] = container + "-in",
-        ["MetaRec:Standalone:DeadLetterName"] = container + "-dead",
-        ["MetaRec:Standalone:PollInterval"] = "00:00:00.050",
-        ["MetaRec:Interactions:RefreshInterval"] = "00:00:00",
-        ["MetaRec:ModelPollInterval"] = "00:00:00.200",
-        ["MetaRec:Auth:ApiKey"] = ApiKey,
-    });
+        var all = new Dictionary<string, string>
+        {
+            ["MetaRec:Family"] = "limaml",
+            ["MetaRec:Storage:Backend"] = "azure",
+            ["MetaRec:Storage:ConnectionString"] = connectionString,
+            ["MetaRec:Storage:Container"] = container,
+            ["MetaRec:Storage:Table"] = Storage(connectionString, container).Table,
+            ["MetaRec:Standalone:Trigger"] = trigger,
+            ["MetaRec:Standalone:QueueName"] = container + "-in",
+            ["MetaRec:Standalone:DeadLetterName"] = container + "-dead",
+            ["MetaRec:Standalone:PollInterval"] = "00:00:00.050",
+            ["MetaRec:Interactions:RefreshInterval"] = "00:00:00",
+            ["MetaRec:ModelPollInterval"] = "00:00:00.200",
+            ["MetaRec:Auth:ApiKey"] = ApiKey,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+        return new FunctionAppFactory(all);
+    }
 
     /// <summary>The app on the embedded default: folder storage in <paramref name="folder"/>, the in-process channel trigger.</summary>
     public static FunctionAppFactory Folder(string folder, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)

@@ -220,9 +220,6 @@ public sealed class RecommendationCacheTests(AzuriteFixture azurite) : IClassFix
 
     private static bool Cached(JsonElement answer) => answer.GetProperty("cached").GetBoolean();
 
-    private static long? Watermark(JsonElement answer) =>
-        answer.GetProperty("watermark").ValueKind == JsonValueKind.Null ? null : answer.GetProperty("watermark").GetInt64();
-
     /// <summary>The answer's items as (id, score) pairs, in order.</summary>
     private static List<(string Id, float Score)> Items(JsonElement answer) =>
         [.. answer.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("itemId").GetString()!, i.GetProperty("score").GetSingle()))];

@@ -69,6 +69,29 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public Task DisposeAsync() => StopAsync();
 
     /// <summary>
+    /// An outage: stops Azurite with <paramref name="signal"/> (TERM lets it save its database,
+    /// KILL does not) and keeps its ports and data folder, so <see cref="RestartAsync"/> brings
+    /// the same account back.
+    /// </summary>
+    public async Task StopForOutageAsync(string signal = "TERM")
+    {
+        var process = _process ?? throw new InvalidOperationException("Azurite is not running");
+        using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync().ConfigureAwait(false);
+        }
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts Azurite again after <see cref="StopForOutageAsync"/>, on the same ports and data.</summary>
+    public Task RestartAsync() =>
+        _process is null && _dataFolder is not null
+            ? StartAsync(LocateAzurite(), samePlace: true)
+            : throw new InvalidOperationException("Azurite was not stopped for an outage");
+
+    /// <summary>
     /// The Azurite launcher: <c>AZURITE_BIN</c> if set, else the copy the MetaRec.Testing build
     /// installed from its package-lock.json.
     /// </summary>
@@ -85,11 +108,14 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return path;
     }
 
-    private async Task StartAsync(string executable)
+    private async Task StartAsync(string executable, bool samePlace = false)
     {
         _output.Clear();
-        _dataFolder = Directory.CreateTempSubdirectory("metarec-azurite-").FullName;
-        (BlobPort, QueuePort, TablePort) = (FreePort(), FreePort(), FreePort());
+        if (!samePlace)
+        {
+            _dataFolder = Directory.CreateTempSubdirectory("metarec-azurite-").FullName;
+            (BlobPort, QueuePort, TablePort) = (FreePort(), FreePort(), FreePort());
+        }
 
         var start = new ProcessStartInfo(executable)
         {

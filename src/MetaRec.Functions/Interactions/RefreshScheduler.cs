@@ -20,6 +20,9 @@ public enum RefreshOutcome
 /// the interval schedules one refresh at its end (further requests join it), so the last events
 /// are always reflected. A scheduled refresh lost with the process is caught up by the next
 /// event: refreshes compare the stored watermark with the window, not with memory.
+/// Memory is bounded by the users refreshed within one interval: a user's last-refresh time is
+/// dropped once it is an interval old (it would no longer defer anything), swept whenever the
+/// table has doubled since the last sweep.
 /// </summary>
 public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> options, TimeProvider time, ILogger<RefreshScheduler> log) : IDisposable
 {
@@ -28,6 +31,11 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
+    private readonly Lock _sweeping = new();
+    private int _sweepAt = MinSweep;
+
+    /// <summary>The table size below which it is never swept.</summary>
+    private const int MinSweep = 1024;
 
     /// <summary>How many locks users share (by hash): a refresh waits only for one of its stripe.</summary>
     private const int Stripes = 256;
@@ -54,6 +62,7 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
             return RefreshOutcome.Deferred;
         }
         _last[userId] = now;
+        SweepIfGrown(now);
         var written = await refresh(userId, cancellation).ConfigureAwait(false);
         return written ? RefreshOutcome.Refreshed : RefreshOutcome.Unchanged;
     }
@@ -92,6 +101,9 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
         return new Held(stripe);
     }
 
+    /// <summary>Users whose last refresh time is held (for a test of the bound).</summary>
+    public int Tracked => _last.Count;
+
     /// <summary>Whether a refresh of <paramref name="userId"/> is scheduled.</summary>
     public bool IsPending(string userId) => _pending.ContainsKey(userId);
 
@@ -100,6 +112,34 @@ public sealed partial class RefreshScheduler(IOptions<FunctionAppOptions> option
         _stopping.Cancel();
         _stopping.Dispose();
         // The stripes are left to the collector: a refresh still running at shutdown releases its own.
+    }
+
+    /// <summary>
+    /// Drops the users whose last refresh is an interval old, once the table has doubled since the
+    /// last sweep: amortized O(1) a request, and the table stays within twice the users refreshed
+    /// in one interval (or <see cref="MinSweep"/>).
+    /// </summary>
+    private void SweepIfGrown(DateTimeOffset now)
+    {
+        if (_last.Count < _sweepAt || !_sweeping.TryEnter())
+        {
+            return;
+        }
+        try
+        {
+            foreach (var (user, last) in _last)
+            {
+                if (now - last >= _interval)
+                {
+                    _last.TryRemove(KeyValuePair.Create(user, last)); // not if it was refreshed meanwhile
+                }
+            }
+            _sweepAt = Math.Max(MinSweep, 2 * _last.Count);
+        }
+        finally
+        {
+            _sweeping.Exit();
+        }
     }
 
     private async Task RunLaterAsync(string userId, TimeSpan due, Func<string, CancellationToken, Task<bool>> refresh, CancellationTokenSource run)

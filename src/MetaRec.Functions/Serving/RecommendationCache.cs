@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using MetaRec.Storage;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace MetaRec.Functions.Serving;
@@ -38,32 +40,39 @@ public sealed record RankingPrefix(int[] Rows, float[] Scores, bool Complete)
 /// reload) does not score the catalogue again. A new state, window or model version is a new key:
 /// a stale list is never found, it only ages out. Each entry keeps the best
 /// <see cref="Depth"/>(k) items, at least <see cref="MinDepth"/>, so a smaller k is served from a
-/// larger one. At most <c>MetaRec:Scoring:ResultCacheCapacity</c> entries, least recently used
-/// dropped first; 0 turns it off. Thread-safe; two requests that miss the same key both compute it
-/// and the deeper answer stays.
+/// larger one. On <see cref="MemoryCache"/>: at most <c>MetaRec:Scoring:ResultCacheCapacity</c>
+/// entries (beyond it the least recently used tenth is compacted away), each kept for at most
+/// <c>MetaRec:Scoring:CacheMaxAge</c> after it was last served; 0 turns it off. Thread-safe; two
+/// requests that miss the same key both compute it and the deeper answer stays.
 /// </summary>
-public sealed class RecommendationCache(IOptions<FunctionAppOptions> options)
+public sealed class RecommendationCache : IDisposable
 {
     /// <summary>The fewest items an entry keeps: the default k, for a request that asked for fewer.</summary>
     public const int MinDepth = 10;
 
-    private readonly int _capacity = options.Value.Scoring.ResultCacheCapacity;
-    private readonly Lock _gate = new();
-    private readonly Dictionary<RecommendationKey, LinkedListNode<(RecommendationKey Key, RankingPrefix Ranking)>> _entries = [];
-    private readonly LinkedList<(RecommendationKey Key, RankingPrefix Ranking)> _recency = new();
+    private readonly MemoryCache? _cache;
+    private readonly MemoryCacheEntryOptions _entry;
 
-    public bool Enabled => _capacity > 0;
-
-    public int Count
+    public RecommendationCache(IOptions<FunctionAppOptions> options, TimeProvider time)
     {
-        get
+        ArgumentNullException.ThrowIfNull(options);
+        var scoring = options.Value.Scoring;
+        if (scoring.ResultCacheCapacity > 0)
         {
-            lock (_gate)
+            _cache = new MemoryCache(new MemoryCacheOptions
             {
-                return _entries.Count;
-            }
+                SizeLimit = scoring.ResultCacheCapacity,
+                CompactionPercentage = 0.1,
+                Clock = new TimeProviderClock(time),
+            });
         }
+        _entry = new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = scoring.CacheMaxAge };
     }
+
+    public bool Enabled => _cache is not null;
+
+    /// <summary>Lists held now (expired ones may count until they are next looked up or scanned).</summary>
+    public int Count => _cache?.Count ?? 0;
 
     /// <summary>How many items to rank for a request of <paramref name="k"/>: more than asked only when they are cached.</summary>
     public int Depth(int k) => Enabled ? Math.Max(k, MinDepth) : k;
@@ -71,18 +80,10 @@ public sealed class RecommendationCache(IOptions<FunctionAppOptions> options)
     /// <summary>The cached ranking for <paramref name="key"/> if it holds at least <paramref name="k"/> items (or all there are).</summary>
     public bool TryGet(RecommendationKey key, int k, [NotNullWhen(true)] out RankingPrefix? ranking)
     {
-        if (Enabled)
+        if (_cache is not null && _cache.TryGetValue(key, out RankingPrefix? found) && found!.Covers(k))
         {
-            lock (_gate)
-            {
-                if (_entries.TryGetValue(key, out var node) && node.Value.Ranking.Covers(k))
-                {
-                    _recency.Remove(node);
-                    _recency.AddFirst(node);
-                    ranking = node.Value.Ranking;
-                    return true;
-                }
-            }
+            ranking = found;
+            return true;
         }
         ranking = null;
         return false;
@@ -91,48 +92,33 @@ public sealed class RecommendationCache(IOptions<FunctionAppOptions> options)
     /// <summary>Drops every cached ranking of <paramref name="userId"/> (the user's data was deleted); returns how many.</summary>
     public int Forget(string userId)
     {
-        lock (_gate)
+        if (_cache is null)
         {
-            var removed = 0;
-            for (var node = _recency.First; node is not null;)
-            {
-                var next = node.Next;
-                if (string.Equals(node.Value.Key.UserId, userId, StringComparison.Ordinal))
-                {
-                    _recency.Remove(node);
-                    _entries.Remove(node.Value.Key);
-                    removed++;
-                }
-                node = next;
-            }
-            return removed;
+            return 0;
         }
+        var removed = 0;
+        foreach (var key in _cache.Keys.OfType<RecommendationKey>().Where(k => string.Equals(k.UserId, userId, StringComparison.Ordinal)).ToList())
+        {
+            _cache.Remove(key);
+            removed++;
+        }
+        return removed;
     }
 
     /// <summary>Keeps <paramref name="ranking"/> for <paramref name="key"/> unless a deeper one is there already.</summary>
     public void Add(RecommendationKey key, RankingPrefix ranking)
     {
         ArgumentNullException.ThrowIfNull(ranking);
-        if (!Enabled)
+        if (_cache is null)
         {
             return;
         }
-        lock (_gate)
+        if (_cache.TryGetValue(key, out RankingPrefix? old) && (old!.Complete || old.Rows.Length >= ranking.Rows.Length))
         {
-            if (_entries.TryGetValue(key, out var old))
-            {
-                if (old.Value.Ranking.Complete || old.Value.Ranking.Rows.Length >= ranking.Rows.Length)
-                {
-                    return;
-                }
-                _recency.Remove(old);
-            }
-            _entries[key] = _recency.AddFirst((key, ranking));
-            while (_entries.Count > _capacity && _recency.Last is { } last)
-            {
-                _recency.RemoveLast();
-                _entries.Remove(last.Value.Key);
-            }
+            return;
         }
+        _cache.Set(key, ranking, _entry);
     }
+
+    public void Dispose() => _cache?.Dispose();
 }

@@ -1,50 +1,64 @@
+using Microsoft.Extensions.Caching.Memory;
+
 namespace MetaRec.Storage.Embeddings;
 
 /// <summary>
-/// A bounded in-memory cache in front of an embedding store: reads hit memory after the first
-/// time, writes go through and refresh the cached entry, and the least recently used entries
-/// are dropped beyond <paramref name="capacity"/>. Suits one serving instance; other instances'
-/// writes are seen once an entry is evicted or rewritten here.
+/// A bounded in-memory cache in front of an embedding store, on <see cref="MemoryCache"/>: reads
+/// hit memory after the first time, writes go through and refresh the cached entry. At most
+/// <c>capacity</c> users' states are held (beyond it the least recently used tenth is compacted
+/// away), and each is held for at most <c>maxAge</c> after it was read or written here, so a
+/// state another instance wrote is seen here within <c>maxAge</c>.
 /// </summary>
-public sealed class CachedEmbeddingStore(IEmbeddingStore inner, int capacity) : IEmbeddingStore
+public sealed class CachedEmbeddingStore : IEmbeddingStore, IDisposable
 {
-    private readonly Lock _gate = new();
-    private readonly Dictionary<(string Family, string User), LinkedListNode<UserEmbedding>> _entries = [];
-    private readonly LinkedList<UserEmbedding> _recency = new();
+    private readonly IEmbeddingStore _inner;
+    private readonly MemoryCache _cache;
+    private readonly MemoryCacheEntryOptions _entry;
 
-    public int Count
+    /// <param name="inner">The store of record.</param>
+    /// <param name="capacity">Most states held in memory.</param>
+    /// <param name="maxAge">Longest a state is served from memory without being read again.</param>
+    /// <param name="time">The clock ages are measured on (a fake one in tests).</param>
+    public CachedEmbeddingStore(IEmbeddingStore inner, int capacity, TimeSpan maxAge, TimeProvider? time = null)
     {
-        get
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxAge, TimeSpan.Zero);
+        _inner = inner;
+        _cache = new MemoryCache(new MemoryCacheOptions
         {
-            lock (_gate)
-            {
-                return _entries.Count;
-            }
-        }
+            SizeLimit = capacity,
+            CompactionPercentage = 0.1,
+            Clock = new TimeProviderClock(time ?? TimeProvider.System),
+        });
+        _entry = new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = maxAge };
     }
+
+    /// <summary>States held in memory now (expired ones may count until they are next looked up or scanned).</summary>
+    public int Count => _cache.Count;
 
     public async Task<bool> TryWriteAsync(UserEmbedding embedding, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(embedding);
-        var written = await inner.TryWriteAsync(embedding, cancellation).ConfigureAwait(false);
+        var written = await _inner.TryWriteAsync(embedding, cancellation).ConfigureAwait(false);
         if (written)
         {
             Remember(embedding);
         }
         else
         {
-            Forget(embedding.Family, embedding.UserId); // a newer one is stored: read it next time
+            _cache.Remove(new Key(embedding.Family, embedding.UserId)); // a newer one is stored: read it next time
         }
         return written;
     }
 
     public async Task<UserEmbedding?> GetAsync(string family, string userId, CancellationToken cancellation = default)
     {
-        if (TryRecall(family, userId, out var cached))
+        if (_cache.TryGetValue(new Key(family, userId), out UserEmbedding? cached))
         {
             return cached;
         }
-        var stored = await inner.GetAsync(family, userId, cancellation).ConfigureAwait(false);
+        var stored = await _inner.GetAsync(family, userId, cancellation).ConfigureAwait(false);
         if (stored is not null)
         {
             Remember(stored);
@@ -59,7 +73,7 @@ public sealed class CachedEmbeddingStore(IEmbeddingStore inner, int capacity) : 
         var missing = new List<string>();
         foreach (var user in userIds.Distinct(StringComparer.Ordinal))
         {
-            if (TryRecall(family, user, out var cached))
+            if (_cache.TryGetValue(new Key(family, user), out UserEmbedding? cached))
             {
                 found[user] = cached!;
             }
@@ -70,7 +84,7 @@ public sealed class CachedEmbeddingStore(IEmbeddingStore inner, int capacity) : 
         }
         if (missing.Count > 0)
         {
-            foreach (var (user, embedding) in await inner.GetManyAsync(family, missing, cancellation).ConfigureAwait(false))
+            foreach (var (user, embedding) in await _inner.GetManyAsync(family, missing, cancellation).ConfigureAwait(false))
             {
                 found[user] = embedding;
                 Remember(embedding);
@@ -83,63 +97,22 @@ public sealed class CachedEmbeddingStore(IEmbeddingStore inner, int capacity) : 
     public async Task<int> DeleteUserAsync(string userId, CancellationToken cancellation = default)
     {
         ForgetUser(userId);
-        var deleted = await inner.DeleteUserAsync(userId, cancellation).ConfigureAwait(false);
+        var deleted = await _inner.DeleteUserAsync(userId, cancellation).ConfigureAwait(false);
         ForgetUser(userId); // a read that raced the delete may have cached it again
         return deleted;
     }
 
+    public void Dispose() => _cache.Dispose();
+
     private void ForgetUser(string userId)
     {
-        lock (_gate)
+        foreach (var key in _cache.Keys.OfType<Key>().Where(k => string.Equals(k.User, userId, StringComparison.Ordinal)).ToList())
         {
-            foreach (var key in _entries.Keys.Where(k => string.Equals(k.User, userId, StringComparison.Ordinal)).ToList())
-            {
-                Forget(key.Family, key.User);
-            }
+            _cache.Remove(key);
         }
     }
 
-    private bool TryRecall(string family, string user, out UserEmbedding? embedding)
-    {
-        lock (_gate)
-        {
-            if (_entries.TryGetValue((family, user), out var node))
-            {
-                _recency.Remove(node);
-                _recency.AddFirst(node);
-                embedding = node.Value;
-                return true;
-            }
-        }
-        embedding = null;
-        return false;
-    }
+    private void Remember(UserEmbedding embedding) => _cache.Set(new Key(embedding.Family, embedding.UserId), embedding, _entry);
 
-    private void Remember(UserEmbedding embedding)
-    {
-        lock (_gate)
-        {
-            if (_entries.TryGetValue((embedding.Family, embedding.UserId), out var old))
-            {
-                _recency.Remove(old);
-            }
-            _entries[(embedding.Family, embedding.UserId)] = _recency.AddFirst(embedding);
-            while (_entries.Count > capacity && _recency.Last is { } last)
-            {
-                _recency.RemoveLast();
-                _entries.Remove((last.Value.Family, last.Value.UserId));
-            }
-        }
-    }
-
-    private void Forget(string family, string user)
-    {
-        lock (_gate)
-        {
-            if (_entries.Remove((family, user), out var node))
-            {
-                _recency.Remove(node);
-            }
-        }
-    }
+    private readonly record struct Key(string Family, string User);
 }

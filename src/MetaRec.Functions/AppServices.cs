@@ -34,6 +34,7 @@ public static class AppServices
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton(Options.Create(settings));
         services.AddProblemDetails();
+        services.AddExceptionHandler<Http.StorageUnavailableHandler>();
         services.AddSingleton(provider => new Http.RequestLimits(settings.Limits, provider.GetRequiredService<ILogger<Http.RequestLimits>>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(provider =>

@@ -181,8 +181,19 @@ public sealed class StandaloneOptions
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Queue trigger: how long a received message stays invisible. A batch cut off by a crash or
+    /// a storage outage is delivered again after it, so it bounds the recovery; it must exceed
+    /// the longest batch.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     public void Validate()
     {
+        if (VisibilityTimeout < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException($"MetaRec:Standalone:VisibilityTimeout must be at least 1 second, not {VisibilityTimeout}", nameof(VisibilityTimeout));
+        }
         if (Trigger is not ("channel" or "queue"))
         {
             throw new ArgumentException($"MetaRec:Standalone:Trigger must be channel or queue, not '{Trigger}'", nameof(Trigger));

@@ -33,7 +33,7 @@ if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FUNCTIONS_WORKER_R
     functions.Services.AddMetaRecTraining(hosted);
     // Events go to the Storage queue the Interactions function's trigger reads (base64, as the host expects).
     var queueName = functions.Configuration[InteractionsFunction.QueueSetting] ?? "interactions";
-    functions.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(HostQueue.Create(functions.Configuration, queueName), hosted.Standalone.PollInterval));
+    functions.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(HostQueue.Create(functions.Configuration, queueName), hosted.Standalone.PollInterval, hosted.Standalone.VisibilityTimeout));
     await functions.Build().RunAsync();
     return 0;
 }
@@ -67,7 +67,7 @@ if (settings.Training.IsConfigured)
 var standalone = settings.Standalone;
 if (standalone.Trigger == "queue")
 {
-    builder.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(QueueClientFor(standalone.QueueName), standalone.PollInterval));
+    builder.Services.AddSingleton<IMessageQueue>(_ => new StorageMessageQueue(QueueClientFor(standalone.QueueName), standalone.PollInterval, standalone.VisibilityTimeout));
 }
 else
 {

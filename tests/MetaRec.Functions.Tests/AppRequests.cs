@@ -33,14 +33,14 @@ internal static class AppRequests
     public static long? Watermark(JsonElement answer) =>
         answer.GetProperty("watermark").ValueKind == JsonValueKind.Null ? null : answer.GetProperty("watermark").GetInt64();
 
-    /// <summary>Asks for the user's recommendations until <paramref name="done"/> holds for an answer (30 s at most).</summary>
-    public static async Task<JsonElement> RecommendWhenAsync(HttpClient client, string user, Func<JsonElement, bool> done)
+    /// <summary>Asks for the user's recommendations until <paramref name="done"/> holds for an answer (<paramref name="timeout"/>, 30 s by default, at most).</summary>
+    public static async Task<JsonElement> RecommendWhenAsync(HttpClient client, string user, Func<JsonElement, bool> done, TimeSpan? timeout = null)
     {
         var found = await EndToEndTests.EventuallyAsync(async () =>
         {
             var answer = await RecommendAsync(client, user);
             return done(answer) ? new StrongBox<JsonElement>(answer) : null;
-        });
+        }, timeout);
         return found.Value;
     }
 }

@@ -168,19 +168,19 @@ public sealed class ServiceBusInteractionsTests : IDisposable
     [InlineData(403, false)]
     public void Storage_responses_of_408_429_and_5xx_are_transient(int status, bool transient)
     {
-        Assert.Equal(transient, InteractionMessageHandler.IsTransient(new RequestFailedException(status, "storage said so")));
+        Assert.Equal(transient, TransientFailure.Is(new RequestFailedException(status, "storage said so")));
     }
 
     [Fact]
     public void Timeouts_and_IO_are_transient_and_other_failures_are_not()
     {
-        Assert.True(InteractionMessageHandler.IsTransient(new IOException("disk")));
-        Assert.True(InteractionMessageHandler.IsTransient(new TimeoutException()));
-        Assert.True(InteractionMessageHandler.IsTransient(new HttpRequestException("reset")));
-        Assert.True(InteractionMessageHandler.IsTransient(new AggregateException(new IOException("a"), new RequestFailedException(503, "b"))));
-        Assert.False(InteractionMessageHandler.IsTransient(new AggregateException(new IOException("a"), new InvalidOperationException("b"))));
-        Assert.False(InteractionMessageHandler.IsTransient(new InvalidOperationException("the window kept changing")));
-        Assert.False(InteractionMessageHandler.IsTransient(new ArgumentException("bad")));
+        Assert.True(TransientFailure.Is(new IOException("disk")));
+        Assert.True(TransientFailure.Is(new TimeoutException()));
+        Assert.True(TransientFailure.Is(new HttpRequestException("reset")));
+        Assert.True(TransientFailure.Is(new AggregateException(new IOException("a"), new RequestFailedException(503, "b"))));
+        Assert.False(TransientFailure.Is(new AggregateException(new IOException("a"), new InvalidOperationException("b"))));
+        Assert.False(TransientFailure.Is(new InvalidOperationException("the window kept changing")));
+        Assert.False(TransientFailure.Is(new ArgumentException("bad")));
     }
 
     [Theory]

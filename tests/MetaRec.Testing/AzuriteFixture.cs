@@ -116,6 +116,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             _dataFolder = Directory.CreateTempSubdirectory("metarec-azurite-").FullName;
             (BlobPort, QueuePort, TablePort) = (FreePort(), FreePort(), FreePort());
         }
+        var folder = _dataFolder ?? throw new InvalidOperationException("Azurite has no data folder");
 
         var start = new ProcessStartInfo(executable)
         {
@@ -126,7 +127,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         foreach (var argument in new[]
         {
             "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose",
-            "--location", _dataFolder,
+            "--location", folder,
             "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(CultureInfo.InvariantCulture),

@@ -7,7 +7,10 @@ namespace MetaRec.Functions.Serving;
 
 /// <summary>
 /// The family's active version, loaded once per instance and swapped when the registry's active
-/// pointer moves. A version that fails to load is logged and the previous one keeps serving.
+/// pointer moves. A version whose checkpoint is bad (torn, tampered, not of the family) is logged
+/// and not tried again; the version already served keeps serving, and an instance that serves
+/// none yet falls back to the newest earlier version of the pointer that loads. Storage failures
+/// are retried at the next poll.
 /// </summary>
 public sealed partial class ActiveModelProvider : IDisposable
 {
@@ -71,19 +74,27 @@ public sealed partial class ActiveModelProvider : IDisposable
                 return false;
             }
             ServedModel next;
+            var fellBack = false;
             try
             {
                 next = await LoadAsync(active.Version, cancellation).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or KeyNotFoundException or NotSupportedException)
+            catch (Exception e) when (IsBadCheckpoint(e))
             {
                 _failedVersion = active.Version;
                 LogLoadFailed(_log, e, _family.Name, active.Version, Version ?? "none");
-                return false;
+                if (Version is not null || await LoadPreviousAsync(active, cancellation).ConfigureAwait(false) is not { } previousGood)
+                {
+                    return false;
+                }
+                (next, fellBack) = (previousGood, true);
             }
             var previous = Interlocked.Exchange(ref _current, next);
             previous?.Release();
-            _failedVersion = null;
+            if (!fellBack)
+            {
+                _failedVersion = null;
+            }
             LogSwapped(_log, _family.Name, next.Version, previous?.Version ?? "none");
             return true;
         }
@@ -98,6 +109,36 @@ public sealed partial class ActiveModelProvider : IDisposable
         Interlocked.Exchange(ref _current, null)?.Release();
         _loading.Dispose();
     }
+
+    /// <summary>
+    /// An instance starting with a bad active version: the newest earlier version of the pointer
+    /// that loads, so the instance serves a verified model instead of none; null when none does.
+    /// </summary>
+    private async Task<ServedModel?> LoadPreviousAsync(ActiveModel active, CancellationToken cancellation)
+    {
+        foreach (var version in active.Previous)
+        {
+            try
+            {
+                var model = await LoadAsync(version, cancellation).ConfigureAwait(false);
+                LogFellBack(_log, _family.Name, version, active.Version);
+                return model;
+            }
+            catch (Exception e) when (IsBadCheckpoint(e))
+            {
+                LogLoadFailed(_log, e, _family.Name, version, "none");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A checkpoint that will not load however often it is tried: its weights do not match the
+    /// manifest (torn, tampered), its bytes are not a model of the family, or it is missing.
+    /// Anything else (storage unreachable, an I/O hiccup) is retried at the next poll.
+    /// </summary>
+    private static bool IsBadCheckpoint(Exception e) =>
+        e is CorruptCheckpointException or InvalidDataException or ArgumentException or KeyNotFoundException or NotSupportedException;
 
     private async Task<ServedModel> LoadAsync(string version, CancellationToken cancellation)
     {
@@ -118,6 +159,9 @@ public sealed partial class ActiveModelProvider : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Family}/{Version} could not be loaded; still serving {Serving}")]
     private static partial void LogLoadFailed(ILogger logger, Exception error, string family, string version, string serving);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Family}: the active version {Active} does not load; serving the earlier {Version} it replaced")]
+    private static partial void LogFellBack(ILogger logger, string family, string version, string active);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Family}: now serving {Version} (was {Previous})")]
     private static partial void LogSwapped(ILogger logger, string family, string version, string previous);

@@ -64,12 +64,12 @@ public sealed class ChannelMessageQueue : IMessageQueue
 
 /// <summary>
 /// An Azure Storage queue (Azurite locally). Received messages are invisible for
-/// <see cref="VisibilityTimeout"/>; an abandoned one reappears after a short delay with its
-/// dequeue count raised.
+/// <paramref name="visibilityTimeout"/> (<c>MetaRec:Standalone:VisibilityTimeout</c>): a message
+/// whose handling was cut off (the process died, storage went away) reappears after it. An
+/// abandoned one reappears after a short delay with its dequeue count raised.
 /// </summary>
-public sealed class StorageMessageQueue(QueueClient queue, TimeSpan pollInterval) : IMessageQueue
+public sealed class StorageMessageQueue(QueueClient queue, TimeSpan pollInterval, TimeSpan visibilityTimeout) : IMessageQueue
 {
-    public static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(60);
 
     private bool _created;
 
@@ -88,7 +88,7 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeSpan pollInterval
         await EnsureAsync(cancellation).ConfigureAwait(false);
         while (true)
         {
-            QueueMessage[] messages = await queue.ReceiveMessagesAsync(max, VisibilityTimeout, cancellation).ConfigureAwait(false);
+            QueueMessage[] messages = await queue.ReceiveMessagesAsync(max, visibilityTimeout, cancellation).ConfigureAwait(false);
             if (messages.Length > 0)
             {
                 return [.. messages.Select(m => new Delivery(m.Body.ToString(), m.MessageId, (int)m.DequeueCount, m))];

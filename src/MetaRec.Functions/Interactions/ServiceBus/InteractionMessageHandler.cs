@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Azure;
 using MetaRec.Storage.Interactions;
 
 namespace MetaRec.Functions.Interactions.ServiceBus;
@@ -39,18 +38,6 @@ public sealed partial class InteractionMessageHandler(InteractionProcessor proce
         }
         return settlement;
     }
-
-    /// <summary>
-    /// Whether <paramref name="error"/> is a failure that passes by itself: a storage response of
-    /// 408, 429 or 5xx (or none at all), a timeout, an I/O or HTTP failure.
-    /// </summary>
-    public static bool IsTransient(Exception error) => error switch
-    {
-        RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
-        IOException or TimeoutException or HttpRequestException => true,
-        AggregateException all => all.InnerExceptions.Count > 0 && all.InnerExceptions.All(IsTransient),
-        _ => false,
-    };
 
     /// <summary>The poison checks; null with the events when the message can be applied.</summary>
     private Settlement? Read(ReadOnlyMemory<byte> body, string? sessionUser, out IReadOnlyList<InteractionEvent> events)
@@ -114,7 +101,7 @@ public sealed partial class InteractionMessageHandler(InteractionProcessor proce
         {
             return Settlement.Abandon(Settlement.Reasons.Stopping, "stopped before the events were applied; they are delivered again");
         }
-        catch (Exception e) when (IsTransient(e))
+        catch (Exception e) when (TransientFailure.Is(e))
         {
             return Settlement.Abandon(Settlement.Reasons.Transient, $"{e.GetType().Name}: {e.Message}");
         }

@@ -24,7 +24,8 @@ public sealed class InteractionMessagesTests
     [InlineData("""{"userId":"u","itemId":"i","rating":1,"timestamp":1}""", "eventId is missing")]
     [InlineData("""{"eventId":"e","userId":"u","itemId":"i","rating":1}""", "timestamp is missing")]
     [InlineData("""{"eventId":"e","userId":"../x","itemId":"i","rating":1,"timestamp":1}""", "userId '../x' is not valid")]
-    [InlineData("""{"eventId":"e","userId":"u","itemId":"i","rating":1,"timestamp":-4}""", "timestamp must be unix seconds >= 0")]
+    [InlineData("""{"eventId":"e","userId":"u","itemId":"i","rating":1,"timestamp":-4}""", "timestamp must be unix seconds from 0 to 253402300799")]
+    [InlineData("""{"eventId":"e","userId":"u","itemId":"i","rating":1,"timestamp":2189462424717535383}""", "timestamp must be unix seconds from 0 to 253402300799")] // found by FuzzTests: it passed and then broke the day partition
     [InlineData("""[{"eventId":"e","userId":"u","itemId":"i","rating":1,"timestamp":1},{"eventId":"f"}]""", "[1].userId is missing")]
     [InlineData("""{"eventId":"e","userId":"u","itemId":"i","rating":"five","timestamp":1}""", "rating")]
     [InlineData("""{"eventId":"e","userId":"u","itemId":"i","rating":1,"timestamp":"yesterday"}""", "timestamp")]

@@ -26,10 +26,8 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
     {
         ArgumentNullException.ThrowIfNull(runs);
         var settings = options.Value.Training;
-        if (Unavailable() is { } unavailable)
-        {
-            return unavailable;
-        }
+        // A bad request is refused as bad (400) whether or not training is configured; a sound one
+        // learns next that it cannot run here (503).
         RunRequest? request;
         try
         {
@@ -55,6 +53,10 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
         catch (KeyNotFoundException e)
         {
             return BadRequest(e.Message, "family");
+        }
+        if (Unavailable() is { } unavailable)
+        {
+            return unavailable;
         }
         // The run's start watermark, read once the request is valid: the snapshot takes every event
         // logged up to here (I/O, so not in the orchestrator).

@@ -12,6 +12,9 @@ namespace MetaRec.Storage.Interactions;
 /// <param name="Domain">Optional domain, for cross-domain models.</param>
 public sealed record InteractionEvent(string EventId, string UserId, string ItemId, float Rating, long Timestamp, string? Domain = null)
 {
+    /// <summary>The last second a <see cref="DateTimeOffset"/> holds (9999-12-31T23:59:59Z): later ones have no day.</summary>
+    public const long MaxTimestamp = 253_402_300_799;
+
     /// <summary>The UTC day the event belongs to.</summary>
     public DateOnly Day => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(Timestamp).UtcDateTime);
 
@@ -31,9 +34,9 @@ public sealed record InteractionEvent(string EventId, string UserId, string Item
         {
             throw new ArgumentException($"rating must be finite, not {Rating.ToString(CultureInfo.InvariantCulture)}", nameof(Rating));
         }
-        if (Timestamp < 0)
+        if (Timestamp is < 0 or > MaxTimestamp)
         {
-            throw new ArgumentException($"timestamp must be unix seconds >= 0, not {Timestamp}", nameof(Timestamp));
+            throw new ArgumentException($"timestamp must be unix seconds from 0 to {MaxTimestamp} (the end of year 9999), not {Timestamp}", nameof(Timestamp));
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MetaRec.Abstractions;
 using MetaRec.Storage.Embeddings;
 using MetaRec.Storage.Registry;
@@ -45,6 +46,13 @@ public sealed class Scorer(ActiveModelProvider models, UserStates states, IUserW
         if (itemIds.Count > _limits.MaxCandidates)
         {
             throw new ScoringException(400, "Bad request", $"itemIds has {itemIds.Count} items; at most {_limits.MaxCandidates} per request (MetaRec:Scoring:MaxCandidates)");
+        }
+        for (var i = 0; i < itemIds.Count; i++)
+        {
+            if (string.IsNullOrEmpty(itemIds[i]))
+            {
+                throw new ScoringException(400, "Bad request", string.Create(CultureInfo.InvariantCulture, $"itemIds[{i}] is {(itemIds[i] is null ? "null" : "empty")}; every entry must be an item id"));
+            }
         }
         using var lease = Acquire();
         var model = lease.Model;

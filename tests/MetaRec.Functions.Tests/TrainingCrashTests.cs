@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Reflection;
 using System.Text.Json;
 using MetaRec.Storage.Registry;
 using MetaRec.Testing;
@@ -16,70 +13,35 @@ namespace MetaRec.Functions.Tests;
 /// </summary>
 public sealed class TrainingCrashTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IDisposable
 {
-    private static string Dll(string key) => typeof(TrainingCrashTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
-
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("metarec-crash-");
-    private readonly List<Process> _apps = [];
+    private readonly List<StandaloneProcess> _apps = [];
 
     public void Dispose()
     {
-        foreach (var app in _apps.Where(a => !a.HasExited))
-        {
-            app.Kill(entireProcessTree: true);
-        }
         _apps.ForEach(a => a.Dispose());
         _root.Delete(recursive: true);
     }
 
-    private (Process App, HttpClient Client) Start(string taskHub)
+    private StandaloneProcess Start(string taskHub)
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        var app = StandaloneProcess.Start(_root.FullName, new Dictionary<string, string>
         {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root.FullName };
-        start.ArgumentList.Add(Dll("MetaRec.FunctionsDll"));
-        start.Environment["urls"] = $"http://127.0.0.1:{port}";
-        start.Environment["MetaRec__Family"] = "mpp";
-        start.Environment["MetaRec__Storage__Backend"] = "folder";
-        start.Environment["MetaRec__Storage__Folder"] = _root.FullName;
-        start.Environment["MetaRec__Training__Metarec"] = Dll("MetaRec.CliDll");
-        start.Environment["MetaRec__Training__PollInterval"] = "00:00:00.500";
-        start.Environment["MetaRec__Training__MaxAttempts"] = "1";
-        start.Environment["MetaRec__Durable__ConnectionString"] = azurite.ConnectionString;
-        start.Environment["MetaRec__Durable__TaskHub"] = taskHub;
-        start.Environment["MetaRec__Durable__ControlQueueVisibilityTimeout"] = "00:00:05";
-        start.Environment["MetaRec__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10";
-        start.Environment["MetaRec__Durable__MaxQueuePollingInterval"] = "00:00:00.500";
-        start.Environment["MetaRec__ModelPollInterval"] = "00:00:00.200";
-        start.Environment["MetaRec__Auth__ApiKey"] = FunctionAppFactory.ApiKey;
-        start.Environment["MetaRec__Timers__Enabled"] = "false";
-        var app = Process.Start(start)!;
-        app.OutputDataReceived += (_, _) => { };
-        app.ErrorDataReceived += (_, _) => { };
-        app.BeginOutputReadLine();
-        app.BeginErrorReadLine();
-        _apps.Add(app);
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        client.DefaultRequestHeaders.Add("x-api-key", FunctionAppFactory.ApiKey);
-        return (app, client);
-    }
-
-    private static async Task WaitListeningAsync(HttpClient client)
-    {
-        await EndToEndTests.EventuallyAsync(async () =>
-        {
-            try
-            {
-                return (await client.GetAsync("/api/health")).IsSuccessStatusCode ? "up" : null;
-            }
-            catch (HttpRequestException)
-            {
-                return null;
-            }
+            ["MetaRec__Family"] = "mpp",
+            ["MetaRec__Storage__Backend"] = "folder",
+            ["MetaRec__Storage__Folder"] = _root.FullName,
+            ["MetaRec__Training__Metarec"] = StandaloneProcess.Dll("MetaRec.CliDll"),
+            ["MetaRec__Training__PollInterval"] = "00:00:00.500",
+            ["MetaRec__Training__MaxAttempts"] = "1",
+            ["MetaRec__Durable__ConnectionString"] = azurite.ConnectionString,
+            ["MetaRec__Durable__TaskHub"] = taskHub,
+            ["MetaRec__Durable__ControlQueueVisibilityTimeout"] = "00:00:05",
+            ["MetaRec__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10",
+            ["MetaRec__Durable__MaxQueuePollingInterval"] = "00:00:00.500",
+            ["MetaRec__ModelPollInterval"] = "00:00:00.200",
+            ["MetaRec__Timers__Enabled"] = "false",
         });
+        _apps.Add(app);
+        return app;
     }
 
     [Theory]
@@ -88,8 +50,9 @@ public sealed class TrainingCrashTests(AzuriteFixture azurite) : IClassFixture<A
     [InlineData("AfterJob", "crashafterjob")] // the job is done: the gate scores, promotes or refreshes
     public async Task A_run_survives_kill_9_of_the_host_and_completes_with_one_job_and_one_promotion(string killAt, string taskHub)
     {
-        var (first, client) = Start(taskHub);
-        await WaitListeningAsync(client);
+        var first = Start(taskHub);
+        var client = first.Client;
+        await first.WaitListeningAsync();
         var data = Path.Combine(DatasetPaths.RepoRoot, "datasets", "ml-latest-small");
         var started = await client.PostAsJsonAsync("/api/training-runs", new { family = "mpp", data, epochs = 1, shards = 2 });
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
@@ -106,11 +69,11 @@ public sealed class TrainingCrashTests(AzuriteFixture azurite) : IClassFixture<A
             }, TimeSpan.FromMinutes(2));
         }
 
-        first.Kill(); // SIGKILL: no shutdown, no flush
-        await first.WaitForExitAsync();
+        await first.KillAsync();
 
-        var (_, again) = Start(taskHub);
-        await WaitListeningAsync(again);
+        var restarted = Start(taskHub);
+        var again = restarted.Client;
+        await restarted.WaitListeningAsync();
         var run = await StandaloneTrainingTests.WaitFinalAsync(again, location, TimeSpan.FromMinutes(3));
 
         Assert.True(run.GetProperty("state").GetString() == "Completed", run.ToString());

@@ -45,7 +45,7 @@ public sealed class ServiceBusInteractionsTests : IDisposable
         _models = new ActiveModelProvider(_storage.CreateRegistry(), PluginLoader.LoadFolder(Path.Combine(AppContext.BaseDirectory, "plugins")), options, NullLogger<ActiveModelProvider>.Instance);
         _gate = new ModelGate(options);
         _scheduler = new RefreshScheduler(options, TimeProvider.System, NullLogger<RefreshScheduler>.Instance);
-        _processor = new InteractionProcessor(_log, _windows, new UserStates(_storage.CreateEmbeddingStore(), NullLogger<UserStates>.Instance),
+        _processor = new InteractionProcessor(_log, _windows, _storage.CreateEmbeddingStore(),
             _models, _gate, _scheduler, options, TimeProvider.System, NullLogger<InteractionProcessor>.Instance);
     }
 

@@ -15,12 +15,14 @@ public sealed record ProcessResult(int Events, int Duplicates, int Users, int Re
 /// user's recent window (events already there are duplicates), and refreshes the user's state
 /// with the active model, at most once per user per batch and per refresh interval. Every step
 /// is idempotent: a re-delivered batch appends duplicates the log drops on read, leaves the
-/// windows unchanged and rewrites no state.
+/// windows unchanged and rewrites no state. It is the states' writer, so it reads them raw (any
+/// version: a refresh compares the stored watermark and version with the window's), not through
+/// <see cref="Serving.UserStates"/>, the scoring side's filter.
 /// </summary>
 public sealed partial class InteractionProcessor(
     IInteractionLog log,
     IUserWindowStore windows,
-    UserStates states,
+    IEmbeddingStore states,
     ActiveModelProvider models,
     ModelGate gate,
     RefreshScheduler scheduler,
@@ -83,7 +85,7 @@ public sealed partial class InteractionProcessor(
                     LogNoWindow(logger, userId);
                     return false;
                 }
-                var stored = await states.Store.GetAsync(model.Manifest.Family, userId, cancellation).ConfigureAwait(false);
+                var stored = await states.GetAsync(model.Manifest.Family, userId, cancellation).ConfigureAwait(false);
                 if (stored is not null && stored.Watermark == window.Applied && stored.ModelVersion == model.Version && stored.Values.Length == model.StateSize)
                 {
                     return false;
@@ -102,7 +104,7 @@ public sealed partial class InteractionProcessor(
                 }
                 var support = Support(model, window);
                 var state = await gate.RunAsync(() => model.Model.Adapt(new UserTask(userId, model.ColdUserFields, support, [])), cancellation).ConfigureAwait(false);
-                var written = await states.Store.TryWriteAsync(
+                var written = await states.TryWriteAsync(
                     new UserEmbedding(userId, model.Manifest.Family, model.Version, state.Values, window.Applied, time.GetUtcNow()), cancellation).ConfigureAwait(false);
                 LogRefreshed(logger, userId, model.Version, support.Count, window.Applied, written);
                 return written;

@@ -8,8 +8,6 @@ namespace MetaRec.Functions.Serving;
 /// </summary>
 public sealed partial class UserStates(IEmbeddingStore store, ILogger<UserStates> log)
 {
-    public IEmbeddingStore Store => store;
-
     /// <summary>The stored state to score <paramref name="userId"/> with under <paramref name="model"/>, or null for the cold path.</summary>
     public async Task<UserEmbedding?> ForScoringAsync(ServedModel model, string userId, CancellationToken cancellation)
     {

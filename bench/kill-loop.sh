@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 METAREC_KILLS=${1:-20} dotnet test tests/MetaRec.Functions.Tests -c Release \
-  --filter "FullyQualifiedName~KillLoop" --logger "console;verbosity=detailed" | grep -E "kill -9s|Passed!|Failed!"
+  --filter "FullyQualifiedName~KillLoop" --logger "console;verbosity=detailed" | grep -E "kill -9s|Total tests|Passed:|Failed:|\[FAIL\]"

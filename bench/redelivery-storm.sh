@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 METAREC_STORM_EVENTS=${1:-100000} dotnet test tests/MetaRec.Functions.Tests -c Release \
-  --filter "FullyQualifiedName~RedeliveryStorm" --logger "console;verbosity=detailed" | grep -E "events for|Passed!|Failed!"
+  --filter "FullyQualifiedName~RedeliveryStorm" --logger "console;verbosity=detailed" | grep -E "events for|Total tests|Passed:|Failed:|\[FAIL\]"

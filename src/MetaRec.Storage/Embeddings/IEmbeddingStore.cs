@@ -30,3 +30,9 @@ public interface IEmbeddingStore
     /// </summary>
     Task<int> DeleteUserAsync(string userId, CancellationToken cancellation = default);
 }
+
+/// <summary>
+/// A user's stored state kept changing under every write attempt (other writers won each race):
+/// the write did not happen and may be retried. Not the registry's conflict: no model version is involved.
+/// </summary>
+public sealed class StateConflictException(string message) : Exception(message);

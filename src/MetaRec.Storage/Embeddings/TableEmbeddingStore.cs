@@ -57,7 +57,7 @@ public sealed class TableEmbeddingStore(TableClient table, TimeProvider? time = 
                 // Another writer changed the row since it was read: read it again and compare.
             }
         }
-        throw new RegistryConflictException($"embedding of {family}/{user} kept changing under {Attempts} write attempts");
+        throw new StateConflictException($"the state of {family}/{user} kept changing under {Attempts} write attempts");
     }
 
     public async Task<UserEmbedding?> GetAsync(string family, string userId, CancellationToken cancellation = default)

@@ -159,6 +159,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
                 await Task.Delay(100).ConfigureAwait(false);
             }
         }
+        // An answer may come from another Azurite on a port this one could not bind (it then
+        // exits): make sure ours is still running before trusting the ports.
+        await Task.Delay(300).ConfigureAwait(false);
+        if (_process.HasExited)
+        {
+            throw new AzuriteStartException($"Azurite exited with code {_process.ExitCode} after its ports answered (another process holds one?):\n{Output()}");
+        }
     }
 
     private async Task StopAsync()

@@ -12,6 +12,7 @@ namespace MetaRec.Functions.Tests.Reliability;
 /// accepted before the outage is applied exactly once after it, what it was sent during the
 /// outage is refused with 503 (so the caller retries) and nothing half-applied is served.
 /// </summary>
+[Collection(StorageOutageCollection.Name)]
 public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long Stamp = 1_700_000_000;
@@ -82,4 +83,14 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         }
         output.WriteLine($"{events.Count} events for {Users} users, {half} accepted before an outage of {outage.TotalSeconds:F1} s, {events.Count - half} refused during it and sent again: every one applied once, {back.Elapsed.TotalSeconds:F1} s after storage was back (visibility timeout {Visibility.TotalSeconds:F0} s)");
     }
+}
+
+/// <summary>
+/// The outage frees Azurite's ports and binds them again: run alone, so that no other test's
+/// Azurite takes a freed port meanwhile (it would answer for ours, and ours for it).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StorageOutageCollection
+{
+    public const string Name = "storage outage";
 }

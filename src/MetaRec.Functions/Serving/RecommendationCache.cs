@@ -59,12 +59,7 @@ public sealed class RecommendationCache : IDisposable
         var scoring = options.Value.Scoring;
         if (scoring.ResultCacheCapacity > 0)
         {
-            _cache = new MemoryCache(new MemoryCacheOptions
-            {
-                SizeLimit = scoring.ResultCacheCapacity,
-                CompactionPercentage = 0.1,
-                Clock = new TimeProviderClock(time),
-            });
+            _cache = BoundedMemoryCache.Create(scoring.ResultCacheCapacity, time);
         }
         _entry = new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = scoring.CacheMaxAge };
     }

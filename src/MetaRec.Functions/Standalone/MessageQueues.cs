@@ -70,7 +70,6 @@ public sealed class ChannelMessageQueue : IMessageQueue
 /// </summary>
 public sealed class StorageMessageQueue(QueueClient queue, TimeSpan pollInterval, TimeSpan visibilityTimeout) : IMessageQueue
 {
-
     private bool _created;
 
     public async Task SendAsync(IReadOnlyList<string> bodies, CancellationToken cancellation)

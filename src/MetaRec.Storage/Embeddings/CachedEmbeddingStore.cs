@@ -25,12 +25,7 @@ public sealed class CachedEmbeddingStore : IEmbeddingStore, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxAge, TimeSpan.Zero);
         _inner = inner;
-        _cache = new MemoryCache(new MemoryCacheOptions
-        {
-            SizeLimit = capacity,
-            CompactionPercentage = 0.1,
-            Clock = new TimeProviderClock(time ?? TimeProvider.System),
-        });
+        _cache = BoundedMemoryCache.Create(capacity, time ?? TimeProvider.System);
         _entry = new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = maxAge };
     }
 

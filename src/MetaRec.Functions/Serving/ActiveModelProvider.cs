@@ -74,10 +74,10 @@ public sealed partial class ActiveModelProvider : IDisposable
                 return false;
             }
             ServedModel next;
-            var fellBack = false;
             try
             {
                 next = await LoadAsync(active.Version, cancellation).ConfigureAwait(false);
+                _failedVersion = null;
             }
             catch (Exception e) when (IsBadCheckpoint(e))
             {
@@ -87,14 +87,10 @@ public sealed partial class ActiveModelProvider : IDisposable
                 {
                     return false;
                 }
-                (next, fellBack) = (previousGood, true);
+                next = previousGood;
             }
             var previous = Interlocked.Exchange(ref _current, next);
             previous?.Release();
-            if (!fellBack)
-            {
-                _failedVersion = null;
-            }
             LogSwapped(_log, _family.Name, next.Version, previous?.Version ?? "none");
             return true;
         }

@@ -7,7 +7,9 @@ namespace MetaRec.Functions.Http;
 /// Standalone: a request that failed because storage could not be reached (after the SDK's own
 /// retries; see <see cref="TransientFailure"/>) answers 503 with a ProblemDetails and
 /// <c>Retry-After</c>, so the caller sends it again, instead of a 500 that reads as a bug.
-/// Nothing of such a request was accepted. Other exceptions fall through to the default 500.
+/// Nothing of such a request was accepted. A <see cref="BadHttpRequestException"/> is an
+/// <see cref="IOException"/> too, but the client's fault: it keeps its own status (400, 413…).
+/// Other exceptions fall through to the default handling.
 /// </summary>
 public sealed partial class StorageUnavailableHandler(IProblemDetailsService problems, ILogger<StorageUnavailableHandler> log) : IExceptionHandler
 {
@@ -18,7 +20,7 @@ public sealed partial class StorageUnavailableHandler(IProblemDetailsService pro
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentNullException.ThrowIfNull(exception);
-        if (!TransientFailure.Is(exception))
+        if (exception is BadHttpRequestException || !TransientFailure.Is(exception))
         {
             return false;
         }

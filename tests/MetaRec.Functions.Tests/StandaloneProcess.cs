@@ -27,6 +27,25 @@ internal sealed class StandaloneProcess : IDisposable
 
     public static string Dll(string key) => typeof(StandaloneProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
+    /// <summary>
+    /// The settings of a host that trains an <c>mpp</c> model with the local job on the Durable
+    /// Task Framework, with short polls and visibility timeouts so a killed host's work is picked
+    /// up again within seconds; the caller adds its storage.
+    /// </summary>
+    public static Dictionary<string, string> FastTraining(string taskHub) => new()
+    {
+        ["MetaRec__Family"] = "mpp",
+        ["MetaRec__Training__Metarec"] = Dll("MetaRec.CliDll"),
+        ["MetaRec__Training__PollInterval"] = "00:00:00.500",
+        ["MetaRec__Training__MaxAttempts"] = "1",
+        ["MetaRec__Durable__TaskHub"] = taskHub,
+        ["MetaRec__Durable__ControlQueueVisibilityTimeout"] = "00:00:05",
+        ["MetaRec__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10",
+        ["MetaRec__Durable__MaxQueuePollingInterval"] = "00:00:00.500",
+        ["MetaRec__ModelPollInterval"] = "00:00:00.200",
+        ["MetaRec__Timers__Enabled"] = "false",
+    };
+
     public static StandaloneProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
         int port;

@@ -24,22 +24,11 @@ public sealed class TrainingCrashTests(AzuriteFixture azurite) : IClassFixture<A
 
     private StandaloneProcess Start(string taskHub)
     {
-        var app = StandaloneProcess.Start(_root.FullName, new Dictionary<string, string>
-        {
-            ["MetaRec__Family"] = "mpp",
-            ["MetaRec__Storage__Backend"] = "folder",
-            ["MetaRec__Storage__Folder"] = _root.FullName,
-            ["MetaRec__Training__Metarec"] = StandaloneProcess.Dll("MetaRec.CliDll"),
-            ["MetaRec__Training__PollInterval"] = "00:00:00.500",
-            ["MetaRec__Training__MaxAttempts"] = "1",
-            ["MetaRec__Durable__ConnectionString"] = azurite.ConnectionString,
-            ["MetaRec__Durable__TaskHub"] = taskHub,
-            ["MetaRec__Durable__ControlQueueVisibilityTimeout"] = "00:00:05",
-            ["MetaRec__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10",
-            ["MetaRec__Durable__MaxQueuePollingInterval"] = "00:00:00.500",
-            ["MetaRec__ModelPollInterval"] = "00:00:00.200",
-            ["MetaRec__Timers__Enabled"] = "false",
-        });
+        var settings = StandaloneProcess.FastTraining(taskHub);
+        settings["MetaRec__Storage__Backend"] = "folder";
+        settings["MetaRec__Storage__Folder"] = _root.FullName;
+        settings["MetaRec__Durable__ConnectionString"] = azurite.ConnectionString;
+        var app = StandaloneProcess.Start(_root.FullName, settings);
         _apps.Add(app);
         return app;
     }

@@ -32,9 +32,9 @@ public sealed class KillLoopTests(AzuriteFixture azurite, ITestOutputHelper outp
     private StandaloneProcess Start()
     {
         const string Container = "killloop";
-        var host = StandaloneProcess.Start(_root.FullName, new Dictionary<string, string>
+        var settings = StandaloneProcess.FastTraining("killloop");
+        foreach (var (key, value) in new Dictionary<string, string>
         {
-            ["MetaRec__Family"] = "mpp",
             ["MetaRec__Storage__Backend"] = "azure",
             ["MetaRec__Storage__ConnectionString"] = azurite.ConnectionString,
             ["MetaRec__Storage__Container"] = Container,
@@ -46,16 +46,11 @@ public sealed class KillLoopTests(AzuriteFixture azurite, ITestOutputHelper outp
             ["MetaRec__Standalone__PollInterval"] = "00:00:00.100",
             ["MetaRec__Standalone__VisibilityTimeout"] = "00:00:05",
             ["MetaRec__Interactions__RefreshInterval"] = "00:00:00",
-            ["MetaRec__Training__Metarec"] = StandaloneProcess.Dll("MetaRec.CliDll"),
-            ["MetaRec__Training__PollInterval"] = "00:00:00.500",
-            ["MetaRec__Training__MaxAttempts"] = "1",
-            ["MetaRec__Durable__TaskHub"] = "killloop",
-            ["MetaRec__Durable__ControlQueueVisibilityTimeout"] = "00:00:05",
-            ["MetaRec__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10",
-            ["MetaRec__Durable__MaxQueuePollingInterval"] = "00:00:00.500",
-            ["MetaRec__ModelPollInterval"] = "00:00:00.200",
-            ["MetaRec__Timers__Enabled"] = "false",
-        });
+        })
+        {
+            settings[key] = value;
+        }
+        var host = StandaloneProcess.Start(_root.FullName, settings);
         _hosts.Add(host);
         return host;
     }

@@ -5,6 +5,9 @@ namespace MetaRec.Core.Tensors;
 /// generator, so two models seeded and built at the same time on two threads would draw from
 /// each other's stream and come out different on every run. Seeding and building happen here
 /// under one lock, so a seed gives the same weights however many models are built at once.
+/// The lock guards only draws made through it: a draw from the global generator elsewhere
+/// (an unseeded <c>rand</c>, a dropout mask in training) can still land inside a build, so
+/// seeded set-up anywhere in the process goes through <see cref="Build{T}"/>.
 /// </summary>
 public static class SeededInit
 {

@@ -23,10 +23,9 @@ public sealed class NativeStackTests
     public void A_small_mlp_trains_and_its_loss_drops()
     {
         using var scope = NewDisposeScope();
-        random.manual_seed(7);
-        var x = rand(256, 4) * 2 - 1;
+        // Seeded draws go through SeededInit's lock, so they cannot land inside another test's seeded build.
+        var (x, model) = SeededInit.Build(7, () => (rand(256, 4) * 2 - 1, nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 1))));
         var y = (x[.., 0] * x[.., 1] + sin(x[.., 2] * 3) - x[.., 3]).unsqueeze(1);
-        var model = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 1));
         var optimizer = optim.Adam(model.parameters(), lr: 1e-2);
 
         var losses = new List<float>();

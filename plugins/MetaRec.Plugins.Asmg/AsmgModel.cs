@@ -21,7 +21,6 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
 {
     public const string FamilyName = "asmg";
 
-    private readonly Tensor _itemFeatures;
     /// <summary>Made on the first training step: a generated or served model never trains, and Adam's moments are two more copies of every parameter.</summary>
     private Adam? _optimizer;
 
@@ -33,11 +32,8 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
         using var scope = NewDisposeScope();
         var schema = catalogue.Schema;
         var dim = settings.Dim;
-        _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
-        for (var f = 0; f < schema.UserFieldCount; f++)
-        {
-            AddParameter(UserField(f), empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
-        }
+        AddItemFeatures(catalogue);
+        AddUserFields(schema, dim);
         AddParameter("item_embedding", empty(schema.ItemCount, dim).normal_(0, 0.1));
         AddParameter("category_embedding", empty(Math.Max(1, schema.ItemFeatureCount), dim).normal_(0, 0.1));
         AddLinear("fc1", dim * (schema.UserFieldCount + 4), settings.Hidden1);
@@ -59,10 +55,7 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
     /// Whether parameter <paramref name="name"/> is an embedding table (one row per user-field
     /// value, item or category), as opposed to a dense layer's weight or bias.
     /// </summary>
-    public static bool IsTable(string name) => name.EndsWith("_embedding", StringComparison.Ordinal) || name.StartsWith("user_field_", StringComparison.Ordinal);
-
-    /// <summary>Every parameter by name, as a dictionary the functional forward takes.</summary>
-    public Dictionary<string, Tensor> Weights() => NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter);
+    public static bool IsTable(string name) => name.EndsWith("_embedding", StringComparison.Ordinal) || IsUserField(name);
 
     public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
     {
@@ -94,14 +87,7 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
 
     public float[] Score(int[] userFields, UserState? state, int[] items)
     {
-        ArgumentNullException.ThrowIfNull(userFields);
-        ArgumentNullException.ThrowIfNull(items);
-        Catalogue.CheckUser(userFields, items, "(scored user)");
-        if (state is not null && state.Values.Length != StateSize)
-        {
-            throw new ArgumentException($"user state has {state.Values.Length} floats; this model's has {StateSize}", nameof(state));
-        }
-        if (items.Length == 0)
+        if (!Catalogue.CheckScoring(userFields, state, StateSize, items))
         {
             return [];
         }
@@ -167,7 +153,6 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
         if (disposing)
         {
             _optimizer?.Dispose();
-            _itemFeatures.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -186,15 +171,13 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
         return kept;
     }
 
-    private static string UserField(int f) => $"user_field_{f}";
-
     /// <summary>(…) item indices → (…, 2 × dim) [item ‖ category] vectors.</summary>
     private Tensor Items(IReadOnlyDictionary<string, Tensor> weights, Tensor items)
     {
         var flat = items.reshape(-1);
         var item = weights["item_embedding"].index_select(0, flat);
         var category = Catalogue.Schema.ItemFeatureCount > 0
-            ? AverageProjection(_itemFeatures.index_select(0, flat), weights["category_embedding"])
+            ? AverageProjection(ItemFeatures.index_select(0, flat), weights["category_embedding"])
             : zeros_like(item);
         var shape = items.shape.Append(-1).ToArray();
         return cat([item, category], -1).view(shape);
@@ -211,16 +194,7 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
     private Tensor Logits(IReadOnlyDictionary<string, Tensor> weights, Tensor fields, Tensor history, Tensor items)
     {
         long tasks = items.shape[0], length = items.shape[1];
-        var parts = new List<Tensor>();
-        for (var f = 0; f < Catalogue.Schema.UserFieldCount; f++)
-        {
-            parts.Add(weights[UserField(f)].index_select(0, fields.select(1, f)));
-        }
-        parts.Add(history);
-        var user = cat(parts, -1).unsqueeze(1).expand(tasks, length, -1);
-        var x = cat([user, Items(weights, items)], -1);
-        var h = nn.functional.relu(Linear(x, weights["fc1_weight"], weights["fc1_bias"]));
-        h = nn.functional.relu(Linear(h, weights["fc2_weight"], weights["fc2_bias"]));
-        return Linear(h, weights["out_weight"], weights["out_bias"]).squeeze(-1);
+        var user = cat([.. UserFieldRows(weights, fields), history], -1).unsqueeze(1).expand(tasks, length, -1);
+        return ReluMlp(cat([user, Items(weights, items)], -1), weights);
     }
 }

@@ -60,35 +60,20 @@ internal sealed class LiMamlModel : IRecModel, ICatalogueRanker
         ArgumentNullException.ThrowIfNull(user);
         Catalogue.CheckUser(user.UserFields, user.Support.Select(e => e.Item), user.UserId);
         using var scope = NewDisposeScope();
-        using var grad = enable_grad();
-        var weights = _network.NamedParameters.ToDictionary(
-            p => p.Name,
-            p => _metaBlock.Contains(p.Name) ? p.Parameter.detach().clone().requires_grad_() : p.Parameter.detach(),
-            StringComparer.Ordinal);
-        var support = TaskTensors.Support([user]);
-        var fast = user.Support.Count == 0
-            ? weights
-            : Maml.InnerLoop(_network, support, weights, _metaBlock, _settings.Maml.InnerSteps, _settings.Maml.InnerLearningRate, createGraph: false);
+        var fast = _learner.AdaptedWeights(user);
         using var noGrad = no_grad();
-        return new UserState(_network.MetaEmbedding(support, fast).reshape(-1).ToFloatArray());
+        return new UserState(_network.MetaEmbedding(TaskTensors.Support([user]), fast).reshape(-1).ToFloatArray());
     }
 
     public float[] Score(int[] userFields, UserState? state, int[] items)
     {
-        ArgumentNullException.ThrowIfNull(userFields);
-        ArgumentNullException.ThrowIfNull(items);
-        Catalogue.CheckUser(userFields, items, "(scored user)");
-        if (state is not null && state.Values.Length != _settings.EmbeddingSize)
-        {
-            throw new ArgumentException($"meta embedding has {state.Values.Length} floats; this model's has {_settings.EmbeddingSize}", nameof(state));
-        }
-        if (items.Length == 0)
+        if (!Catalogue.CheckScoring(userFields, state, _settings.EmbeddingSize, items))
         {
             return [];
         }
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
+        var weights = _network.Weights();
         var embedding = state is null
             ? _network.MetaEmbedding(TaskTensors.ForScoring(userFields, [0]), weights)
             : tensor(state.Values).view(1, -1);
@@ -114,7 +99,7 @@ internal sealed class LiMamlModel : IRecModel, ICatalogueRanker
     {
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
+        var weights = _network.Weights();
         return _network.MetaEmbedding(TaskTensors.ForScoring(userFields, [0]), weights).reshape(-1).ToFloatArray();
     }
 
@@ -127,7 +112,7 @@ internal sealed class LiMamlModel : IRecModel, ICatalogueRanker
             {
                 using var scope = NewDisposeScope();
                 using var inference = inference_mode();
-                var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
+                var weights = _network.Weights();
                 var w1 = weights["fc1_weight"];
                 _tail = new ReluMlpTail(
                     _network.CatalogueItemSide(weights).ToFloatArray(),

@@ -21,8 +21,6 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
     /// <summary>The meta block's layers: the parameters adapted per user.</summary>
     public static readonly string[] MetaLayers = ["meta_fc1", "meta_fc2"];
 
-    private readonly Tensor _itemFeatures;
-    private readonly int _userFields;
 
     public LiMamlNetwork(Catalogue catalogue, int dim, int metaHidden, int embeddingSize, int hidden1, int hidden2)
         : base(nameof(LiMamlNetwork))
@@ -30,9 +28,7 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
         ArgumentNullException.ThrowIfNull(catalogue);
         using var scope = NewDisposeScope();
         var schema = catalogue.Schema;
-        _userFields = schema.UserFieldCount;
-        _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
-        register_buffer("item_features", _itemFeatures, persistent: false);
+        AddItemFeatures(catalogue);
         EmbeddingSize = embeddingSize;
 
         AddParameter(ItemEmbedding, empty(schema.ItemCount, dim).normal_(0, 0.1));
@@ -42,11 +38,8 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
             AddParameter(ItemFeatureProjection, empty(schema.ItemFeatureCount, dim).normal_(0, 0.1));
             itemWidth += dim;
         }
-        for (var f = 0; f < _userFields; f++)
-        {
-            AddParameter(UserField(f), empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
-        }
-        AddLinear("meta_fc1", dim * (_userFields + 1), metaHidden);
+        AddUserFields(schema, dim);
+        AddLinear("meta_fc1", dim * (schema.UserFieldCount + 1), metaHidden);
         AddLinear("meta_fc2", metaHidden, embeddingSize);
         AddLinear("fc1", embeddingSize + itemWidth, hidden1);
         AddLinear("fc2", hidden1, hidden2);
@@ -54,8 +47,6 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
     }
 
     public int EmbeddingSize { get; }
-
-    public static string UserField(int index) => $"user_field_{index}";
 
     public bool IsEncoderParameter(string name) => name is ItemEmbedding or ItemFeatureProjection;
 
@@ -76,7 +67,7 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
         {
             return item;
         }
-        var features = _itemFeatures.index_select(0, items);
+        var features = ItemFeatures.index_select(0, items);
         var genres = AverageProjection(features, projection);
         return cat([item, genres], -1);
     }
@@ -89,7 +80,7 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
     public Tensor CatalogueItemSide(IReadOnlyDictionary<string, Tensor> weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        var encoded = EncodeItems(arange(_itemFeatures.shape[0], dtype: ScalarType.Int64), weights);
+        var encoded = EncodeItems(arange(ItemFeatures.shape[0], dtype: ScalarType.Int64), weights);
         var w1 = weights["fc1_weight"];
         return addmm(weights["fc1_bias"], encoded, w1.narrow(0, EmbeddingSize, w1.shape[0] - EmbeddingSize), 1, 1);
     }
@@ -123,11 +114,7 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weights);
-        var parts = new List<Tensor>(_userFields + 1);
-        for (var f = 0; f < _userFields; f++)
-        {
-            parts.Add(weights[UserField(f)].index_select(0, input.UserFields.select(1, f)));
-        }
+        var parts = UserFieldRows(weights, input.UserFields).ToList();
         var historyItems = weights[ItemEmbedding].index_select(0, input.History.reshape(-1)).view(input.Tasks, input.History.shape[1], -1);
         var mask = input.HistoryMask.unsqueeze(-1);
         parts.Add((historyItems * mask).sum(1) / mask.sum(1).clamp_min(Scalars.One));
@@ -142,10 +129,7 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
         ArgumentNullException.ThrowIfNull(embedding);
         ArgumentNullException.ThrowIfNull(encoded);
         ArgumentNullException.ThrowIfNull(weights);
-        var x = cat([embedding.unsqueeze(1).expand(encoded.shape[0], encoded.shape[1], -1), encoded], -1);
-        var h = nn.functional.relu(Linear(x, weights["fc1_weight"], weights["fc1_bias"]));
-        h = nn.functional.relu(Linear(h, weights["fc2_weight"], weights["fc2_bias"]));
-        return Linear(h, weights["out_weight"], weights["out_bias"]).squeeze(-1);
+        return ReluMlp(cat([embedding.unsqueeze(1).expand(encoded.shape[0], encoded.shape[1], -1), encoded], -1), weights);
     }
 
 }

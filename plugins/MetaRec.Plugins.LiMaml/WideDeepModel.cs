@@ -21,7 +21,6 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
 {
     public const string FamilyName = "wide-deep";
 
-    private readonly Tensor _itemFeatures;
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly int _buckets;
     private readonly int _idSize;
@@ -43,15 +42,12 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
 
         using var scope = NewDisposeScope();
         var schema = catalogue.Schema;
-        _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
+        AddItemFeatures(catalogue);
         AddParameter("user_id_embedding", zeros(_buckets, _idSize + 1)); // last column: the wide user-id bias
         AddParameter("item_bias", zeros(schema.ItemCount));
         AddParameter("item_embedding", empty(schema.ItemCount, dim).normal_(0, 0.1));
         AddParameter("item_feature_projection", empty(Math.Max(1, schema.ItemFeatureCount), dim).normal_(0, 0.1));
-        for (var f = 0; f < schema.UserFieldCount; f++)
-        {
-            AddParameter($"user_field_{f}", empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
-        }
+        AddUserFields(schema, dim);
         AddLinear("fc1", _idSize + (dim * (2 + schema.UserFieldCount)), hidden1);
         AddLinear("fc2", hidden1, hidden2);
         AddLinear("out", hidden2, 1);
@@ -92,14 +88,7 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
 
     public float[] Score(int[] userFields, UserState? state, int[] items)
     {
-        ArgumentNullException.ThrowIfNull(userFields);
-        ArgumentNullException.ThrowIfNull(items);
-        Catalogue.CheckUser(userFields, items, "(scored user)");
-        if (state is not null && state.Values.Length != _idSize + 1)
-        {
-            throw new ArgumentException($"user state has {state.Values.Length} floats; this model's has {_idSize + 1}", nameof(state));
-        }
-        if (items.Length == 0)
+        if (!Catalogue.CheckScoring(userFields, state, _idSize + 1, items))
         {
             return [];
         }
@@ -117,7 +106,6 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
         if (disposing)
         {
             _optimizer.Dispose();
-            _itemFeatures.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -130,26 +118,20 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
     {
         long tasks = input.Tasks, length = input.Length;
         var flat = input.Items.reshape(-1);
-        var features = _itemFeatures.index_select(0, flat).view(tasks, length, -1);
+        var features = ItemFeatures.index_select(0, flat).view(tasks, length, -1);
+        var weights = Weights();
         var parts = new List<Tensor>
         {
             idRows.narrow(1, 0, _idSize).unsqueeze(1).expand(tasks, length, -1),
-            this["item_embedding"].index_select(0, flat).view(tasks, length, -1),
+            weights["item_embedding"].index_select(0, flat).view(tasks, length, -1),
         };
         parts.Add(Catalogue.Schema.ItemFeatureCount > 0
-            ? AverageProjection(features, this["item_feature_projection"])
-            : zeros(tasks, length, this["item_feature_projection"].shape[1]));
-        for (var f = 0; f < Catalogue.Schema.UserFieldCount; f++)
-        {
-            parts.Add(this[$"user_field_{f}"].index_select(0, input.UserFields.select(1, f)).unsqueeze(1).expand(tasks, length, -1));
-        }
-        var h = nn.functional.relu(Dense(cat(parts, -1), "fc1"));
-        h = nn.functional.relu(Dense(h, "fc2"));
-        var deep = Dense(h, "out").squeeze(-1);
-        var wide = this["item_bias"].index_select(0, flat).view(tasks, length).add(idRows.narrow(1, _idSize, 1), Scalars.One);
+            ? AverageProjection(features, weights["item_feature_projection"])
+            : zeros(tasks, length, weights["item_feature_projection"].shape[1]));
+        parts.AddRange(UserFieldRows(weights, input.UserFields).Select(rows => rows.unsqueeze(1).expand(tasks, length, -1)));
+        var deep = ReluMlp(cat(parts, -1), weights);
+        var wide = weights["item_bias"].index_select(0, flat).view(tasks, length).add(idRows.narrow(1, _idSize, 1), Scalars.One);
         return deep.add(wide, Scalars.One);
     }
-
-    private Tensor Dense(Tensor x, string layer) => Linear(x, this[$"{layer}_weight"], this[$"{layer}_bias"]);
 
 }

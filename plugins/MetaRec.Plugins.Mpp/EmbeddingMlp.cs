@@ -23,8 +23,6 @@ internal sealed class EmbeddingMlp : ExplicitWeightsModule, IFunctionalModel
     /// <summary>Decoder layers, bottom to top; each has "{layer}_weight" (in, out) and "{layer}_bias" (out).</summary>
     public static readonly string[] Layers = ["fc1", "fc2", "out"];
 
-    private readonly Tensor _itemFeatures;
-    private readonly int _userFields;
 
     public EmbeddingMlp(Catalogue catalogue, int embeddingDim, int hidden1, int hidden2, int userDim)
         : base(nameof(EmbeddingMlp))
@@ -33,20 +31,15 @@ internal sealed class EmbeddingMlp : ExplicitWeightsModule, IFunctionalModel
         // Initial values are temporaries of this scope; parameters and the buffer are detached from it.
         using var scope = NewDisposeScope();
         var schema = catalogue.Schema;
-        _userFields = schema.UserFieldCount;
-        _itemFeatures = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]).DetachFromDisposeScope();
-        register_buffer("item_features", _itemFeatures, persistent: false);
+        AddItemFeatures(catalogue);
 
         AddParameter(ItemEmbedding, empty(schema.ItemCount, embeddingDim).normal_(0, 0.1));
         if (schema.ItemFeatureCount > 0)
         {
             AddParameter(ItemFeatureProjection, empty(schema.ItemFeatureCount, embeddingDim).normal_(0, 0.1));
         }
-        for (var f = 0; f < _userFields; f++)
-        {
-            AddParameter(UserField(f), empty(schema.UserFieldCardinalities[f], embeddingDim).normal_(0, 0.1));
-        }
-        var input = embeddingDim * (1 + (schema.ItemFeatureCount > 0 ? 1 : 0) + _userFields);
+        AddUserFields(schema, embeddingDim);
+        var input = embeddingDim * (1 + (schema.ItemFeatureCount > 0 ? 1 : 0) + schema.UserFieldCount);
         if (userDim > 0)
         {
             AddParameter(UserVector, empty(userDim).normal_(0, 0.1));
@@ -60,10 +53,8 @@ internal sealed class EmbeddingMlp : ExplicitWeightsModule, IFunctionalModel
 
     public int InputWidth { get; }
 
-    public static string UserField(int index) => $"user_field_{index}";
-
     public bool IsEncoderParameter(string name) =>
-        name == ItemEmbedding || name == ItemFeatureProjection || name.StartsWith("user_field_", StringComparison.Ordinal);
+        name == ItemEmbedding || name == ItemFeatureProjection || IsUserField(name);
 
     /// <summary>(tasks, length) input -> (tasks, length, <see cref="InputWidth"/>) features.</summary>
     public Tensor Encode(TaskTensors input, IReadOnlyDictionary<string, Tensor> weights)
@@ -75,14 +66,10 @@ internal sealed class EmbeddingMlp : ExplicitWeightsModule, IFunctionalModel
         var parts = new List<Tensor> { weights[ItemEmbedding].index_select(0, flat).view(tasks, length, -1) };
         if (weights.TryGetValue(ItemFeatureProjection, out var projection))
         {
-            var features = _itemFeatures.index_select(0, flat).view(tasks, length, -1);
+            var features = ItemFeatures.index_select(0, flat).view(tasks, length, -1);
             parts.Add(AverageProjection(features, projection));
         }
-        for (var f = 0; f < _userFields; f++)
-        {
-            var field = weights[UserField(f)].index_select(0, input.UserFields.select(1, f));
-            parts.Add(field.unsqueeze(1).expand(tasks, length, -1));
-        }
+        parts.AddRange(UserFieldRows(weights, input.UserFields).Select(field => field.unsqueeze(1).expand(tasks, length, -1)));
         return cat(parts, -1);
     }
 

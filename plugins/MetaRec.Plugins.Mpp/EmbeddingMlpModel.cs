@@ -67,7 +67,7 @@ internal sealed class EmbeddingMlpModel : IRecModel
         }
         using var scope = NewDisposeScope();
         var all = TaskTensors.All(batch);
-        var weights = _network.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
+        var weights = _network.Weights();
         var loss = Maml.TaskLosses(_network.Decode(_network.Encode(all, weights), all, weights), all).mean();
         _pooled.ZeroGrad();
         loss.backward();

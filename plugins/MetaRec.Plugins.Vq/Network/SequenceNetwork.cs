@@ -70,9 +70,6 @@ internal sealed class SequenceNetwork : ExplicitWeightsModule
     /// <summary>Every parameter but the item table: what domains share.</summary>
     public IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> EncoderParameters => NamedParameters.Where(p => p.Name != Items);
 
-    /// <summary>The parameters as a weights dictionary, for the functional forward.</summary>
-    public Dictionary<string, Tensor> Weights() => NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
-
     private static string Block(int block, string layer) => $"block{block}_{layer}";
 
     /// <summary>

@@ -16,6 +16,23 @@ public static class CatalogueChecks
     }
 
     /// <summary>
+    /// The checks a model's Score runs first: the user's fields and the items fit the catalogue,
+    /// and a state, where given, has the model's <paramref name="stateSize"/> floats (null is a
+    /// cold user). Returns whether there is anything to score.
+    /// </summary>
+    public static bool CheckScoring(this Catalogue catalogue, int[] userFields, UserState? state, int stateSize, int[] items)
+    {
+        ArgumentNullException.ThrowIfNull(userFields);
+        ArgumentNullException.ThrowIfNull(items);
+        catalogue.CheckUser(userFields, items, "(scored user)");
+        if (state is not null && state.Values.Length != stateSize)
+        {
+            throw new ArgumentException($"user state has {state.Values.Length} floats; this model's has {stateSize}", nameof(state));
+        }
+        return items.Length > 0;
+    }
+
+    /// <summary>
     /// Throws when <paramref name="fields"/> do not fit the schema's user fields or any item is
     /// outside the catalogue; the message names the user and up to ten unknown items.
     /// </summary>

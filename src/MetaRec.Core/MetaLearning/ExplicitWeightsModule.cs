@@ -1,3 +1,4 @@
+using MetaRec.Abstractions;
 using MetaRec.Core.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,8 +7,10 @@ namespace MetaRec.Core.MetaLearning;
 
 /// <summary>
 /// Base of networks whose forward takes explicit weights: keeps parameters by checkpoint name
-/// in registration order, registers them with the module, and provides the functional layers
-/// model families share.
+/// in registration order, registers them with the module, and provides the building blocks
+/// model families share: the catalogue's item features as a buffer, the categorical user-field
+/// tables, and the functional layers (dense, averaged projection, the fc1 → fc2 → out MLP).
+/// Buffers and parameters are released with the module (<c>Module.Dispose(bool)</c>).
 /// </summary>
 public abstract class ExplicitWeightsModule(string name) : nn.Module(name)
 {
@@ -18,6 +21,58 @@ public abstract class ExplicitWeightsModule(string name) : nn.Module(name)
 
     /// <summary>The parameter called <paramref name="name"/>.</summary>
     protected Parameter this[string name] => _named.First(p => p.Name == name).Parameter;
+
+    /// <summary>(items, item features) multi-hot rows of the catalogue, set by <see cref="AddItemFeatures"/>.</summary>
+    protected Tensor ItemFeatures => _itemFeatures ?? throw new InvalidOperationException($"{GetName()} has no item features; call AddItemFeatures in its constructor");
+
+    private Tensor? _itemFeatures;
+
+    /// <summary>Checkpoint name of user field <paramref name="index"/>'s embedding table.</summary>
+    public static string UserField(int index) => $"user_field_{index}";
+
+    /// <summary>Whether <paramref name="name"/> is one of the user-field tables <see cref="AddUserFields"/> registers.</summary>
+    public static bool IsUserField(string name) => name.StartsWith("user_field_", StringComparison.Ordinal);
+
+    /// <summary>Every parameter by its checkpoint name, as the dictionary the functional forward takes.</summary>
+    public Dictionary<string, Tensor> Weights() => ByName(_named);
+
+    /// <summary><paramref name="parameters"/> as a dictionary by checkpoint name.</summary>
+    public static Dictionary<string, Tensor> ByName(IReadOnlyList<(string Name, Parameter Parameter)> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var weights = new Dictionary<string, Tensor>(parameters.Count, StringComparer.Ordinal);
+        foreach (var (name, parameter) in parameters)
+        {
+            weights[name] = parameter;
+        }
+        return weights;
+    }
+
+    /// <summary>
+    /// The user's field embeddings, one (tasks, dim) row set per field of the (tasks, fields)
+    /// <paramref name="fields"/>, in field order.
+    /// </summary>
+    public static IEnumerable<Tensor> UserFieldRows(IReadOnlyDictionary<string, Tensor> weights, Tensor fields)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(fields);
+        for (var f = 0; f < fields.shape[1]; f++)
+        {
+            yield return weights[UserField(f)].index_select(0, fields.select(1, f));
+        }
+    }
+
+    /// <summary>
+    /// (…, in) → (…): the fc1 → ReLU → fc2 → ReLU → out click MLP over "{fc1,fc2,out}_{weight,bias}"
+    /// of <paramref name="weights"/>, shared weights (in, out) or per task (tasks, in, out).
+    /// </summary>
+    public static Tensor ReluMlp(Tensor x, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var h = nn.functional.relu(Linear(x, weights["fc1_weight"], weights["fc1_bias"]));
+        h = nn.functional.relu(Linear(h, weights["fc2_weight"], weights["fc2_bias"]));
+        return Linear(h, weights["out_weight"], weights["out_bias"]).squeeze(-1);
+    }
 
     /// <summary>
     /// x (tasks, length, in) · W (in, out) or (tasks, in, out) + b (out) or (tasks, out) as one
@@ -50,6 +105,27 @@ public abstract class ExplicitWeightsModule(string name) : nn.Module(name)
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(projection);
         return matmul(features, projection) / features.sum(-1, keepdim: true).clamp_min(Scalars.One);
+    }
+
+    /// <summary>Keeps the catalogue's item features as a non-persistent buffer (<see cref="ItemFeatures"/>), released with the module.</summary>
+    protected void AddItemFeatures(Catalogue catalogue)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        var schema = catalogue.Schema;
+        var features = tensor(catalogue.ItemFeatures, [schema.ItemCount, schema.ItemFeatureCount]);
+        features.DetachFromDisposeScope();
+        register_buffer("item_features", features, persistent: false);
+        _itemFeatures = features;
+    }
+
+    /// <summary>Registers one (cardinality, dim) table per user field, N(0, 0.1²), named by <see cref="UserField"/>.</summary>
+    protected void AddUserFields(FeatureSchema schema, int dim)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        for (var f = 0; f < schema.UserFieldCount; f++)
+        {
+            AddParameter(UserField(f), empty(schema.UserFieldCardinalities[f], dim).normal_(0, 0.1));
+        }
     }
 
     /// <summary>Registers "{name}_weight" (inputs, outputs) and "{name}_bias" (outputs), uniform in ±1/√inputs.</summary>

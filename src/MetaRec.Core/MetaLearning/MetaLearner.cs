@@ -94,16 +94,27 @@ public sealed class MetaLearner : IDisposable
             return [];
         }
         using var scope = NewDisposeScope();
+        var fast = AdaptedWeights(user);
+        return ParameterVector.Flatten(_adaptive.Select(name => fast[name]));
+    }
+
+    /// <summary>
+    /// Every weight by name after the serving-time inner loop on <paramref name="user"/>'s
+    /// support set (the meta-initialisation without one), detached from the model. The tensors
+    /// belong to the caller's dispose scope.
+    /// </summary>
+    public Dictionary<string, Tensor> AdaptedWeights(UserTask user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
         using var grad = enable_grad();
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, parameter) in _model.NamedParameters)
         {
             weights[name] = _adaptive.Contains(name) ? parameter.detach().clone().requires_grad_() : parameter.detach();
         }
-        var fast = user.Support.Count == 0
+        return user.Support.Count == 0
             ? weights
             : Maml.InnerLoop(_model, TaskTensors.Support([user]), weights, _adaptive, _options.InnerSteps, _options.InnerLearningRate, createGraph: false);
-        return ParameterVector.Flatten(_adaptive.Select(name => fast[name]));
     }
 
     /// <summary>
@@ -114,7 +125,7 @@ public sealed class MetaLearner : IDisposable
     public Tensor Logits(TaskTensors input, float[]? state)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var weights = _model.NamedParameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
+        var weights = ExplicitWeightsModule.ByName(_model.NamedParameters);
         if (state is not null)
         {
             var shapes = _adaptive.Select(name => weights[name].shape).ToList();

@@ -25,15 +25,22 @@ internal sealed class SequentialModel : ISequentialModel
     public const float NoItem = -1f;
 
     private readonly SequenceSettings _settings;
+    private readonly Generator _random;
     private Adam? _adam;
 
-    public SequentialModel(SequenceSettings settings, Catalogue catalogue)
+    /// <summary>
+    /// A model whose every random draw (initial weights, then training's dropout and negatives)
+    /// comes from its own generator seeded with <paramref name="seed"/>: the same stream libtorch's
+    /// global generator gave after <c>manual_seed(seed)</c>, without sharing it with other threads.
+    /// </summary>
+    public SequentialModel(SequenceSettings settings, Catalogue catalogue, int seed)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(catalogue);
         _settings = settings;
         Catalogue = catalogue;
-        Network = new SequenceNetwork(catalogue.Schema.ItemCount, settings);
+        _random = new Generator(unchecked((ulong)seed));
+        Network = new SequenceNetwork(catalogue.Schema.ItemCount, settings, _random);
         Info = new ModelInfo(FamilyName, Network.NamedParameters.Sum(p => p.Parameter.numel()), settings.MaxLength, settings.Effective);
     }
 
@@ -72,7 +79,7 @@ internal sealed class SequentialModel : ISequentialModel
         var weights = Network.Weights();
         var table = weights[SequenceNetwork.Items];
         var hidden = Network.Encode(SequenceNetwork.Lookup(table, batch.Items), batch, weights, training: true);
-        var loss = NextItemObjective.Loss(hidden, batch, table, _settings.Loss, _settings.Negatives);
+        var loss = NextItemObjective.Loss(hidden, batch, table, _settings.Loss, _settings.Negatives, _random);
         _adam.ZeroGrad();
         loss.backward();
         _adam.Step();
@@ -175,6 +182,7 @@ internal sealed class SequentialModel : ISequentialModel
     {
         _adam?.Dispose();
         Network.Dispose();
+        _random.Dispose();
     }
 }
 

@@ -1,6 +1,5 @@
 using MetaRec.Abstractions;
 using MetaRec.Core.Checkpoints;
-using MetaRec.Core.Tensors;
 using MetaRec.Plugins.Vq.Transfer;
 
 namespace MetaRec.Plugins.Vq;
@@ -17,11 +16,11 @@ internal sealed class SequentialFamily : IModelFamily
         ArgumentNullException.ThrowIfNull(catalogue);
         ArgumentNullException.ThrowIfNull(settings);
         var parsed = SequenceSettings.Read(settings);
-        return SeededInit.Build(seed, () => new SequentialModel(parsed, catalogue));
+        return new SequentialModel(parsed, catalogue, seed);
     }
 
     public IRecModel Load(Stream checkpoint) =>
-        ModelCheckpoint.Load(checkpoint, Name, contents => new SequentialModel(SequenceSettings.Read(contents.Settings), contents.Catalogue), (model, tensors) => ParameterCopy.Import(model.Network.NamedParameters, tensors));
+        ModelCheckpoint.Load(checkpoint, Name, contents => new SequentialModel(SequenceSettings.Read(contents.Settings), contents.Catalogue, seed: 0), (model, tensors) => ParameterCopy.Import(model.Network.NamedParameters, tensors));
 }
 
 /// <summary>The plugin's entry point: the sequential family and the transfer trainers.</summary>

@@ -18,6 +18,54 @@ public sealed class SequentialModelTests
     private static UserTask Task(params int[] items) => new("u", [], [.. items.Select(i => new Example(i, 1, 1))], []);
 
     [Fact]
+    public void A_seed_trains_the_same_model_while_other_models_train_and_draw_beside_it()
+    {
+        // Dropout and sampled negatives on, so training draws; three threads train at once, and
+        // a fourth keeps drawing from libtorch's global generator the whole time.
+        var drawing = new Dictionary<string, string>(Small) { ["dropout"] = "0.3", ["loss"] = "sampled", ["negatives"] = "4" };
+        var sequences = Enumerable.Range(0, 6).Select(start => Enumerable.Range(0, 8).Select(k => (start + k) % 12).ToArray()).ToList();
+        float[] TrainAndScore(int seed)
+        {
+            using var model = (SequentialModel)new VqPlugin().Families.Single().Create(Items(12), drawing, seed);
+            for (var step = 0; step < 10; step++)
+            {
+                model.TrainStep(sequences);
+            }
+            return model.ScoreNext([[1, 2, 3]]);
+        }
+        var alone = TrainAndScore(5);
+
+        using var stop = new CancellationTokenSource();
+        var noise = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                TorchSharp.torch.rand(64);
+            }
+        });
+        noise.Start();
+        var results = new float[6][];
+        var threads = Enumerable.Range(0, 3).Select(t => new Thread(() =>
+        {
+            for (var i = t; i < results.Length; i += 3)
+            {
+                results[i] = TrainAndScore(i % 2 == 0 ? 5 : 6);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        stop.Cancel();
+        noise.Join();
+
+        for (var i = 0; i < results.Length; i += 2)
+        {
+            Assert.Equal(alone, results[i]);
+        }
+        Assert.NotEqual(alone, results[1]);
+    }
+
+    [Fact]
     public void State_is_the_recent_sequence_left_padded_without_immediate_repeats()
     {
         using var model = Create();

@@ -12,9 +12,9 @@ internal static class NextItemObjective
     /// (batch, length, hidden) states and an (items, hidden) table -> the mean cross-entropy of
     /// the batch's next items. <see cref="NextItemLoss.Sampled"/> scores each true item against
     /// <paramref name="negatives"/> items drawn uniformly for the whole batch (a draw that hits
-    /// the true item is left out of that row).
+    /// the true item is left out of that row), drawn from <paramref name="random"/>.
     /// </summary>
-    public static Tensor Loss(Tensor hidden, SequenceBatch batch, Tensor table, NextItemLoss kind, int negatives)
+    public static Tensor Loss(Tensor hidden, SequenceBatch batch, Tensor table, NextItemLoss kind, int negatives, Generator random)
     {
         ArgumentNullException.ThrowIfNull(hidden);
         ArgumentNullException.ThrowIfNull(batch);
@@ -28,7 +28,7 @@ internal static class NextItemObjective
         {
             return nn.functional.cross_entropy(matmul(states, table.t()), batch.TargetItems);
         }
-        var drawn = randint(table.shape[0], [negatives], dtype: ScalarType.Int64);
+        var drawn = randint(table.shape[0], [negatives], dtype: ScalarType.Int64, generator: random);
         var positive = states.mul(table.index_select(0, batch.TargetItems)).sum(-1, keepdim: true);
         var negative = matmul(states, table.index_select(0, drawn).t())
             .masked_fill(batch.TargetItems.unsqueeze(1).eq(drawn.unsqueeze(0)), BlockedLogit);

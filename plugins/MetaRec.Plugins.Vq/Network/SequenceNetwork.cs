@@ -12,7 +12,10 @@ namespace MetaRec.Plugins.Vq.Network;
 /// attention, then a ReLU feed-forward layer, each with a residual connection and dropout),
 /// then a final layer norm. The next-item score of an item is the dot product of the last
 /// hidden state with the item's vector. Every layer is a function of explicit weights, so a
-/// meta-learner can run it on fast weights. Parameter names are checkpoint keys.
+/// meta-learner can run it on fast weights. Parameter names are checkpoint keys. Every random
+/// draw (initial weights, dropout masks, sampled negatives) comes from the network's own
+/// <see cref="Random"/> generator, never libtorch's global one, so a seed gives the same
+/// training however many models train beside it.
 /// </summary>
 internal sealed class SequenceNetwork : ExplicitWeightsModule
 {
@@ -30,10 +33,13 @@ internal sealed class SequenceNetwork : ExplicitWeightsModule
     private readonly Scalar _embeddingScale;
     private readonly Scalar _attentionScale;
 
-    public SequenceNetwork(int itemCount, SequenceSettings settings)
+    /// <summary>Builds the network, drawing its initial weights from <paramref name="random"/>, which it keeps (not owns) for training's draws.</summary>
+    public SequenceNetwork(int itemCount, SequenceSettings settings, Generator random)
         : base(nameof(SequenceNetwork))
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(random);
+        Random = random;
         ArgumentOutOfRangeException.ThrowIfLessThan(itemCount, 1);
         using var scope = NewDisposeScope();
         _hidden = settings.Hidden;
@@ -45,18 +51,18 @@ internal sealed class SequenceNetwork : ExplicitWeightsModule
         _attentionScale = (1 / Math.Sqrt(_hidden / _heads)).ToScalar();
         ItemCount = itemCount;
 
-        AddParameter(Items, empty(itemCount, _hidden).normal_(0, InitStd));
-        AddParameter(Positions, empty(MaxLength, _hidden).normal_(0, InitStd));
+        AddParameter(Items, empty(itemCount, _hidden).normal_(0, InitStd, random));
+        AddParameter(Positions, empty(MaxLength, _hidden).normal_(0, InitStd, random));
         for (var b = 0; b < _blocks; b++)
         {
             AddNorm(Block(b, "attention_norm"));
-            AddLinear(Block(b, "query"), _hidden, _hidden);
-            AddLinear(Block(b, "key"), _hidden, _hidden);
-            AddLinear(Block(b, "value"), _hidden, _hidden);
-            AddLinear(Block(b, "attention_out"), _hidden, _hidden);
+            AddLinear(Block(b, "query"), _hidden, _hidden, random);
+            AddLinear(Block(b, "key"), _hidden, _hidden, random);
+            AddLinear(Block(b, "value"), _hidden, _hidden, random);
+            AddLinear(Block(b, "attention_out"), _hidden, _hidden, random);
             AddNorm(Block(b, "ffn_norm"));
-            AddLinear(Block(b, "ffn1"), _hidden, _hidden);
-            AddLinear(Block(b, "ffn2"), _hidden, _hidden);
+            AddLinear(Block(b, "ffn1"), _hidden, _hidden, random);
+            AddLinear(Block(b, "ffn2"), _hidden, _hidden, random);
         }
         AddNorm(FinalNorm);
     }
@@ -66,6 +72,9 @@ internal sealed class SequenceNetwork : ExplicitWeightsModule
     public int MaxLength { get; }
 
     public int Hidden => _hidden;
+
+    /// <summary>The generator every draw of this network's training comes from (its owner disposes it).</summary>
+    public Generator Random { get; }
 
     /// <summary>Every parameter but the item table: what domains share.</summary>
     public IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> EncoderParameters => NamedParameters.Where(p => p.Name != Items);
@@ -97,19 +106,19 @@ internal sealed class SequenceNetwork : ExplicitWeightsModule
         var valid = batch.Valid.unsqueeze(-1); // (batch, length, 1) of 0 / 1
         var positions = weights[Positions].narrow(0, MaxLength - length, length).unsqueeze(0);
         var x = itemVectors.mul(_embeddingScale).add(positions, Scalars.One);
-        x = nn.functional.dropout(x, _dropout, training).mul(valid);
+        x = Dropout(x, training).mul(valid);
         var headSize = _hidden / _heads;
         for (var b = 0; b < _blocks; b++)
         {
             var h = Norm(x, weights, Block(b, "attention_norm"));
             Tensor Heads(string layer) => Dense(h, weights, Block(b, layer)).view(size, length, _heads, headSize).transpose(1, 2);
             var scores = matmul(Heads("query"), Heads("key").transpose(-2, -1)).mul(_attentionScale).add(batch.AttentionBias, Scalars.One);
-            var attention = nn.functional.dropout(scores.softmax(-1), _dropout, training);
+            var attention = Dropout(scores.softmax(-1), training);
             var mixed = matmul(attention, Heads("value")).transpose(1, 2).reshape(size, length, _hidden);
-            x = x.add(nn.functional.dropout(Dense(mixed, weights, Block(b, "attention_out")), _dropout, training), Scalars.One);
+            x = x.add(Dropout(Dense(mixed, weights, Block(b, "attention_out")), training), Scalars.One);
             h = Norm(x, weights, Block(b, "ffn_norm"));
             var f = Dense(nn.functional.relu(Dense(h, weights, Block(b, "ffn1"))), weights, Block(b, "ffn2"));
-            x = x.add(nn.functional.dropout(f, _dropout, training), Scalars.One).mul(valid);
+            x = x.add(Dropout(f, training), Scalars.One).mul(valid);
         }
         return Norm(x, weights, FinalNorm);
     }
@@ -119,6 +128,20 @@ internal sealed class SequenceNetwork : ExplicitWeightsModule
     {
         ArgumentNullException.ThrowIfNull(hidden);
         return hidden.select(1, hidden.shape[1] - 1);
+    }
+
+    /// <summary>
+    /// Inverted dropout with a mask from <see cref="Random"/>: what libtorch's CPU dropout does
+    /// (a Bernoulli(1 − p) mask divided by 1 − p, times x), on this network's generator.
+    /// </summary>
+    private Tensor Dropout(Tensor x, bool training)
+    {
+        if (!training || _dropout == 0)
+        {
+            return x;
+        }
+        var keep = 1 - _dropout;
+        return x.mul(empty_like(x).bernoulli_(keep, Random).div_(keep));
     }
 
     private static Tensor Dense(Tensor x, IReadOnlyDictionary<string, Tensor> weights, string name) =>

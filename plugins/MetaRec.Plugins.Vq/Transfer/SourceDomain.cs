@@ -12,7 +12,8 @@ namespace MetaRec.Plugins.Vq.Transfer;
 /// </summary>
 internal sealed class SourceDomain : IDisposable
 {
-    public SourceDomain(SequenceDomain domain, SequenceSettings settings, Random random)
+    /// <summary>The domain's batches drawn with <paramref name="random"/>; its table's initial vectors from <paramref name="generator"/>.</summary>
+    public SourceDomain(SequenceDomain domain, SequenceSettings settings, Random random, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(settings);
@@ -20,7 +21,7 @@ internal sealed class SourceDomain : IDisposable
         Batches = new DomainBatches(domain.Sequences, settings.BatchSize, settings.MaxLength, random);
         using (NewDisposeScope())
         {
-            Items = new TorchSharp.Modules.Parameter(empty(domain.ItemCount, settings.Hidden).normal_(0, SequenceNetwork.InitStd), requires_grad: true);
+            Items = new TorchSharp.Modules.Parameter(empty(domain.ItemCount, settings.Hidden).normal_(0, SequenceNetwork.InitStd, generator), requires_grad: true);
             Items.DetachFromDisposeScope();
         }
         Optimizer = new Adam([Items], settings.LearningRate, settings.WeightDecay);

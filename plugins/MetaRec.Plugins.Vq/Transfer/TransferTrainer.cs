@@ -49,6 +49,7 @@ internal sealed class TransferTrainer : IDisposable
     private readonly Scalar _codebookWeight;
     private readonly Scalar _sourceWeight;
     private double? _lastValidation;
+    private readonly int _seed;
 
     public TransferTrainer(TransferTask task, SequenceSettings model, TransferSettings settings, int seed, IProgress<TransferProgress>? progress, CancellationToken cancellation)
     {
@@ -74,7 +75,7 @@ internal sealed class TransferTrainer : IDisposable
         _commitment = ((double)settings.Commitment).ToScalar();
         _codebookWeight = ((double)settings.CodebookWeight).ToScalar();
         _sourceWeight = ((double)settings.SourceWeight).ToScalar();
-        random.manual_seed(seed);
+        _seed = seed;
     }
 
     public SequentialModel Run(TransferMethod method)
@@ -85,8 +86,10 @@ internal sealed class TransferTrainer : IDisposable
             throw new ArgumentException($"method {method} needs at least one source domain");
         }
         var target = _task.Target;
-        var model = new SequentialModel(_model, new Catalogue(new FeatureSchema(target.ItemCount, 0, []), []));
-        var sources = needsSources ? _task.Sources.Select(s => new SourceDomain(s, _model, _random)).ToList() : [];
+        // One generator for the whole run, the model's: its initial weights, then the sources'
+        // tables, then every dropout mask and negative, in that order.
+        var model = new SequentialModel(_model, new Catalogue(new FeatureSchema(target.ItemCount, 0, []), []), _seed);
+        var sources = needsSources ? _task.Sources.Select(s => new SourceDomain(s, _model, _random, model.Network.Random)).ToList() : [];
         try
         {
             switch (method)
@@ -285,7 +288,7 @@ internal sealed class TransferTrainer : IDisposable
     {
         var table = weights[SequenceNetwork.Items];
         var hidden = network.Encode(SequenceNetwork.Lookup(table, batch.Items), batch, weights, training: true);
-        return NextItemObjective.Loss(hidden, batch, table, _model.Loss, _model.Negatives);
+        return NextItemObjective.Loss(hidden, batch, table, _model.Loss, _model.Negatives, network.Random);
     }
 
     /// <summary>
@@ -309,7 +312,7 @@ internal sealed class TransferTrainer : IDisposable
                 .add(VectorQuantizer.CommitmentLoss(used, quantized), _commitment);
         }
         var hidden = network.Encode(SequenceNetwork.Lookup(table, batch.Items), batch, weights, training: true);
-        var loss = NextItemObjective.Loss(hidden, batch, table, _model.Loss, _model.Negatives);
+        var loss = NextItemObjective.Loss(hidden, batch, table, _model.Loss, _model.Negatives, network.Random);
         return extra is null ? loss : loss.add(extra, Scalars.One);
     }
 

@@ -128,12 +128,15 @@ public abstract class ExplicitWeightsModule(string name) : nn.Module(name)
         }
     }
 
-    /// <summary>Registers "{name}_weight" (inputs, outputs) and "{name}_bias" (outputs), uniform in ±1/√inputs.</summary>
-    protected void AddLinear(string name, int inputs, int outputs)
+    /// <summary>
+    /// Registers "{name}_weight" (inputs, outputs) and "{name}_bias" (outputs), uniform in
+    /// ±1/√inputs, drawn from <paramref name="random"/> (libtorch's global generator when null).
+    /// </summary>
+    protected void AddLinear(string name, int inputs, int outputs, Generator? random = null)
     {
         var bound = 1f / MathF.Sqrt(inputs);
-        AddParameter($"{name}_weight", empty(inputs, outputs).uniform_(-bound, bound));
-        AddParameter($"{name}_bias", empty(outputs).uniform_(-bound, bound));
+        AddParameter($"{name}_weight", empty(inputs, outputs).uniform_(-bound, bound, random));
+        AddParameter($"{name}_bias", empty(outputs).uniform_(-bound, bound, random));
     }
 
     /// <summary>Registers a parameter holding <paramref name="initial"/>'s values, outside any dispose scope.</summary>

@@ -59,12 +59,7 @@ internal sealed class AsmgModel : ExplicitWeightsModule, IRecModel
 
     public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (stage == TrainStage.Online)
-        {
-            throw new NotSupportedException($"family '{FamilyName}' has no online meta-training stage; it is updated period by period");
-        }
-        Catalogue.CheckTasks(batch);
+        Catalogue.CheckOfflineTraining(batch, stage, FamilyName, "it is updated period by period");
         using var scope = NewDisposeScope();
         var loss = Loss(Weights(), Batch(batch));
         _optimizer ??= new Adam(NamedParameters.Select(p => p.Parameter), Settings.LearningRate, Settings.WeightDecay);

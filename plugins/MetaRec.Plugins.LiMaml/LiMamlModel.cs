@@ -44,12 +44,7 @@ internal sealed class LiMamlModel : IRecModel, ICatalogueRanker
 
     public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (stage == TrainStage.Online)
-        {
-            throw new NotSupportedException($"family '{FamilyName}' has no online meta-training stage; refresh embeddings instead");
-        }
-        Catalogue.CheckTasks(batch);
+        Catalogue.CheckOfflineTraining(batch, stage, FamilyName, "refresh embeddings instead");
         InvalidateItemSide();
         return _learner.Step(batch, stage);
     }

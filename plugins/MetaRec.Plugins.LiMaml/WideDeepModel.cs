@@ -61,12 +61,7 @@ internal sealed class WideDeepModel : ExplicitWeightsModule, IRecModel
 
     public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (stage == TrainStage.Online)
-        {
-            throw new NotSupportedException($"family '{FamilyName}' has no online meta-training stage");
-        }
-        Catalogue.CheckTasks(batch);
+        Catalogue.CheckOfflineTraining(batch, stage, FamilyName);
         using var scope = NewDisposeScope();
         var all = TaskTensors.All(batch);
         var rows = this["user_id_embedding"].index_select(0, tensor(batch.Select(t => Bucket(t.UserId)).ToArray()));

@@ -56,12 +56,7 @@ internal sealed class SequentialModel : ISequentialModel
 
     public float Train(IReadOnlyList<UserTask> batch, TrainStage stage)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (stage != TrainStage.Offline)
-        {
-            throw new NotSupportedException($"family '{FamilyName}' has no online meta-training stage");
-        }
-        Catalogue.CheckTasks(batch);
+        Catalogue.CheckOfflineTraining(batch, stage, FamilyName);
         var sequences = batch.Select(t => Sequences.FromExamples(t.Support.Concat(t.Query))).Where(s => s.Length >= 2).ToList();
         if (sequences.Count == 0)
         {

@@ -5,6 +5,21 @@ namespace MetaRec.Core.Data;
 /// <summary>The input checks every model family runs before touching tensors.</summary>
 public static class CatalogueChecks
 {
+    /// <summary>
+    /// The checks a model's Train runs first for a family without an online stage: the batch is
+    /// given, <paramref name="stage"/> is offline (otherwise a <see cref="NotSupportedException"/>
+    /// naming the family, with <paramref name="instead"/> appended where given), and every task fits.
+    /// </summary>
+    public static void CheckOfflineTraining(this Catalogue catalogue, IReadOnlyList<UserTask> batch, TrainStage stage, string family, string? instead = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (stage != TrainStage.Offline)
+        {
+            throw new NotSupportedException($"family '{family}' has no online meta-training stage{(instead is null ? string.Empty : "; " + instead)}");
+        }
+        catalogue.CheckTasks(batch);
+    }
+
     /// <summary>Runs <see cref="CheckUser"/> on every task of a training batch, support and query items both.</summary>
     public static void CheckTasks(this Catalogue catalogue, IEnumerable<UserTask> batch)
     {

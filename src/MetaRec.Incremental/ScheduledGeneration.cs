@@ -71,7 +71,7 @@ public sealed class ScheduledGeneration(PeriodRegistry registry, IModelFamily fa
                 {
                     window.Add(await Model(q).ConfigureAwait(false));
                 }
-                var loss = generator.Train(window, [.. Enumerable.Range(p - k + 1, k).Select(periodData.Period)]);
+                var loss = GeneratorStep.Train(generator, window, p, periodData.Period);
                 var version = PeriodRegistry.GeneratorVersion(p);
                 await registry.RegisterAsync(
                     new ModelManifest

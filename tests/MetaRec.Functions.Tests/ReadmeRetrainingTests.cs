@@ -39,11 +39,11 @@ public sealed class ReadmeRetrainingTests : IDisposable
         await MetarecAsync("models", "register", "--checkpoint", ".metarec-ckpt", "--version", "v1");
         await MetarecAsync("models", "promote", "limaml", "v1");
 
-        // MetaRec__Training__Metarec=…/metarec.dll dotnet run --project src/MetaRec.Functions -c Release
+        // MetaRec__Training__MetarecDll=…/metarec.dll dotnet run --project src/MetaRec.Functions -c Release
         var storage = Path.Combine(_root.FullName, ".metarec");
         await using var app = FunctionAppFactory.Folder(storage, new Dictionary<string, string>
         {
-            ["MetaRec:Training:Metarec"] = StandaloneTrainingTests.CliDll,
+            ["MetaRec:Training:MetarecDll"] = StandaloneTrainingTests.CliDll,
             ["MetaRec:Training:PollInterval"] = "00:00:01",
             ["MetaRec:Timers:Enabled"] = "false",
         });

@@ -35,7 +35,7 @@ internal sealed class StandaloneProcess : IDisposable
     public static Dictionary<string, string> FastTraining(string taskHub) => new()
     {
         ["MetaRec__Family"] = "mpp",
-        ["MetaRec__Training__Metarec"] = Dll("MetaRec.CliDll"),
+        ["MetaRec__Training__MetarecDll"] = Dll("MetaRec.CliDll"),
         ["MetaRec__Training__PollInterval"] = "00:00:00.500",
         ["MetaRec__Training__MaxAttempts"] = "1",
         ["MetaRec__Durable__TaskHub"] = taskHub,

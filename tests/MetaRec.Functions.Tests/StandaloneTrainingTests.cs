@@ -31,7 +31,7 @@ public sealed class StandaloneTrainingTests(AzuriteFixture azurite) : IClassFixt
         ["MetaRec:Interactions:RefreshInterval"] = "00:00:00",
         ["MetaRec:Timers:Enabled"] = "false",
         ["MetaRec:Auth:ApiKey"] = FunctionAppFactory.ApiKey,
-        ["MetaRec:Training:Metarec"] = CliDll,
+        ["MetaRec:Training:MetarecDll"] = CliDll,
         ["MetaRec:Training:PollInterval"] = "00:00:00.300",
         ["MetaRec:Training:MaxAttempts"] = "1",
         ["MetaRec:Durable:TaskHub"] = "hub" + container.Replace("-", string.Empty, StringComparison.Ordinal),

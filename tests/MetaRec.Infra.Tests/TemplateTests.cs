@@ -25,7 +25,7 @@ public sealed partial class TemplateTests(CompiledTemplate compiled, ITestOutput
         ["MetaRec__Timers__TimeZone"] = "standalone host only: the Functions host reads WEBSITE_TIME_ZONE",
         ["MetaRec__Generation__Schedule"] = "standalone host only: the host's timer trigger reads GenerationSchedule",
         ["MetaRec__Generation__RunOnStartup"] = "standalone host only",
-        ["MetaRec__Training__Metarec"] = "local launcher only; this deployment uses aca",
+        ["MetaRec__Training__MetarecDll"] = "local launcher only; this deployment uses aca",
         ["MetaRec__Training__JobsFolder"] = "local launcher only",
         ["MetaRec__Training__LibTorch"] = "local launcher only; the CUDA image brings its libtorch",
     };

@@ -88,7 +88,7 @@ public sealed class IncrementalTraining(IModelFamily family, IReadOnlyDictionary
                         }
                     }
                     started = Stopwatch.GetTimestamp();
-                    var loss = g.Generator.Train(window, [.. Enumerable.Range(t - k + 1, k).Select(p => split.Periods[p])]);
+                    var loss = GeneratorStep.Train(g.Generator, window, t, p => split.Periods[p]);
                     g.Train.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
                     line.Add($"{g.Method} loss {loss:F4}");
                 }

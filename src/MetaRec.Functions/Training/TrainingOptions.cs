@@ -14,10 +14,10 @@ public sealed class TrainingOptions
     public Pipeline.Jobs.ContainerAppsJobOptions ContainerApps { get; set; } = new();
 
     /// <summary>Whether runs can be started: a local launcher needs the metarec tool; the aca job brings its own.</summary>
-    public bool IsConfigured => Launcher == "aca" || Metarec.Length > 0;
+    public bool IsConfigured => Launcher == "aca" || MetarecDll.Length > 0;
 
     /// <summary>The <c>metarec</c> tool the local launcher runs (a path to metarec.dll, run with dotnet); empty with the local launcher: training runs are refused with 503.</summary>
-    public string Metarec { get; set; } = string.Empty;
+    public string MetarecDll { get; set; } = string.Empty;
 
     /// <summary>Where job folders (script, output, checkpoint) go; empty: the storage folder.</summary>
     public string JobsFolder { get; set; } = string.Empty;
@@ -81,9 +81,9 @@ public sealed class TrainingOptions
         {
             ContainerApps.Validate();
         }
-        if (Metarec.Length > 0 && !File.Exists(Metarec))
+        if (MetarecDll.Length > 0 && !File.Exists(MetarecDll))
         {
-            throw new ArgumentException($"MetaRec:Training:Metarec names '{Metarec}', which does not exist", nameof(Metarec));
+            throw new ArgumentException($"MetaRec:Training:MetarecDll names '{MetarecDll}', which does not exist", nameof(MetarecDll));
         }
         try
         {

@@ -186,7 +186,7 @@ public sealed partial class TrainingRunApi(PluginCatalog plugins, TrainingJobOpt
 
     /// <summary>503 while training is not configured (no job to run), else null.</summary>
     private FunctionResponse? Unavailable() => options.Value.Training.IsConfigured ? null
-        : FunctionResponse.Problem(503, "Training is not configured", "set MetaRec:Training:Metarec to the metarec tool (metarec.dll) the local training job runs, or MetaRec:Training:Launcher to aca with its ContainerApps settings");
+        : FunctionResponse.Problem(503, "Training is not configured", "set MetaRec:Training:MetarecDll to the metarec tool (metarec.dll) the local training job runs, or MetaRec:Training:Launcher to aca with its ContainerApps settings");
 
     private static FunctionResponse BackendUnavailable(TrainingBackendUnavailableException e) => FunctionResponse.Problem(503, "Training backend unavailable", e.Message);
 

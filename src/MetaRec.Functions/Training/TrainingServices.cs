@@ -20,7 +20,7 @@ public static class TrainingServices
         var jobsFolder = training.JobsFolder.Length > 0 ? training.JobsFolder : settings.Storage.Folder;
         services.AddSingleton<IJobLauncher>(_ => training.Launcher == "aca"
             ? new ContainerAppsJobLauncher(training.ContainerApps, new HttpClient())
-            : new LocalProcessLauncher(jobsFolder, "dotnet", training.Metarec.Length > 0 ? [Path.GetFullPath(training.Metarec)] : []));
+            : new LocalProcessLauncher(jobsFolder, "dotnet", training.MetarecDll.Length > 0 ? [Path.GetFullPath(training.MetarecDll)] : []));
         services.AddSingleton(_ => settings.Storage.CreateSnapshotStore());
         services.AddSingleton(new TrainingJobOptions(StorageArguments(settings.Storage), JobEnvironment(settings.Storage, training)) { Devices = training.DeviceList });
         services.AddSingleton<IShardRefresher, EmbeddingRefresher>();

@@ -55,9 +55,10 @@ internal sealed class LiMamlModel : IRecModel, ICatalogueRanker
         ArgumentNullException.ThrowIfNull(user);
         Catalogue.CheckUser(user.UserFields, user.Support.Select(e => e.Item), user.UserId);
         using var scope = NewDisposeScope();
-        var fast = _learner.AdaptedWeights(user);
+        var support = TaskTensors.Support([user]);
+        var fast = _learner.AdaptedWeights(user, support);
         using var noGrad = no_grad();
-        return new UserState(_network.MetaEmbedding(TaskTensors.Support([user]), fast).reshape(-1).ToFloatArray());
+        return new UserState(_network.MetaEmbedding(support, fast).reshape(-1).ToFloatArray());
     }
 
     public float[] Score(int[] userFields, UserState? state, int[] items)

@@ -21,7 +21,6 @@ internal sealed class LiMamlNetwork : ExplicitWeightsModule, IFunctionalModel
     /// <summary>The meta block's layers: the parameters adapted per user.</summary>
     public static readonly string[] MetaLayers = ["meta_fc1", "meta_fc2"];
 
-
     public LiMamlNetwork(Catalogue catalogue, int dim, int metaHidden, int embeddingSize, int hidden1, int hidden2)
         : base(nameof(LiMamlNetwork))
     {

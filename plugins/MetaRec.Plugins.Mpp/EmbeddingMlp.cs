@@ -23,7 +23,6 @@ internal sealed class EmbeddingMlp : ExplicitWeightsModule, IFunctionalModel
     /// <summary>Decoder layers, bottom to top; each has "{layer}_weight" (in, out) and "{layer}_bias" (out).</summary>
     public static readonly string[] Layers = ["fc1", "fc2", "out"];
 
-
     public EmbeddingMlp(Catalogue catalogue, int embeddingDim, int hidden1, int hidden2, int userDim)
         : base(nameof(EmbeddingMlp))
     {

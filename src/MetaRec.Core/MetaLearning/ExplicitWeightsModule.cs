@@ -15,6 +15,7 @@ namespace MetaRec.Core.MetaLearning;
 public abstract class ExplicitWeightsModule(string name) : nn.Module(name)
 {
     private readonly List<(string Name, Parameter Parameter)> _named = [];
+    private Tensor? _itemFeatures;
 
     /// <summary>Every trainable parameter by its checkpoint name, in registration order.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _named;
@@ -24,8 +25,6 @@ public abstract class ExplicitWeightsModule(string name) : nn.Module(name)
 
     /// <summary>(items, item features) multi-hot rows of the catalogue, set by <see cref="AddItemFeatures"/>.</summary>
     protected Tensor ItemFeatures => _itemFeatures ?? throw new InvalidOperationException($"{GetName()} has no item features; call AddItemFeatures in its constructor");
-
-    private Tensor? _itemFeatures;
 
     /// <summary>Checkpoint name of user field <paramref name="index"/>'s embedding table.</summary>
     public static string UserField(int index) => $"user_field_{index}";

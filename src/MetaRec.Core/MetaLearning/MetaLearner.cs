@@ -94,18 +94,20 @@ public sealed class MetaLearner : IDisposable
             return [];
         }
         using var scope = NewDisposeScope();
-        var fast = AdaptedWeights(user);
+        var fast = AdaptedWeights(user, TaskTensors.Support([user]));
         return ParameterVector.Flatten(_adaptive.Select(name => fast[name]));
     }
 
     /// <summary>
     /// Every weight by name after the serving-time inner loop on <paramref name="user"/>'s
-    /// support set (the meta-initialisation without one), detached from the model. The tensors
-    /// belong to the caller's dispose scope.
+    /// support set (the meta-initialisation without one), detached from the model.
+    /// <paramref name="support"/> is <c>TaskTensors.Support([user])</c>, passed in so a caller
+    /// that reads it again builds it once. The tensors belong to the caller's dispose scope.
     /// </summary>
-    public Dictionary<string, Tensor> AdaptedWeights(UserTask user)
+    public Dictionary<string, Tensor> AdaptedWeights(UserTask user, TaskTensors support)
     {
         ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(support);
         using var grad = enable_grad();
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, parameter) in _model.NamedParameters)
@@ -114,7 +116,7 @@ public sealed class MetaLearner : IDisposable
         }
         return user.Support.Count == 0
             ? weights
-            : Maml.InnerLoop(_model, TaskTensors.Support([user]), weights, _adaptive, _options.InnerSteps, _options.InnerLearningRate, createGraph: false);
+            : Maml.InnerLoop(_model, support, weights, _adaptive, _options.InnerSteps, _options.InnerLearningRate, createGraph: false);
     }
 
     /// <summary>
